@@ -1,5 +1,6 @@
 package org.commvq.cache.scalar;
 
+import org.commvq.cache.PostRopeKvCache;
 import java.util.Arrays;
 import org.commvq.cache.CacheMemory;
 import org.commvq.cache.ModelShape;
@@ -9,7 +10,7 @@ import org.commvq.cache.ModelShape;
  * x̂ = code·scale, scale = max|x|/127 (fp16, rounded up so no code clips), code in [−127, 127]. No window: a token is
  * exact only during the call that brings it. 2·(headDim + 2) bytes per token and KV head.
  */
-public final class Int8KvCache extends QuantizedKvCache {
+public final class Int8KvCache extends PostRopeKvCache {
     private static final int MAX_CODE = 127;
 
     private final byte[][] keyCodes;
@@ -111,14 +112,27 @@ public final class Int8KvCache extends QuantizedKvCache {
         return x;
     }
 
+    /** K+V bytes of one token over all layers: int8 codes plus one fp16 scale per KV head for K and for V. */
+    public static long bytesPerToken(ModelShape shape) {
+        return (long) shape.layers() * (codeBytesPerToken(shape) + scaleBytesPerToken(shape));
+    }
+
+    private static long codeBytesPerToken(ModelShape shape) {
+        return 2L * shape.kvDim();
+    }
+
+    private static long scaleBytesPerToken(ModelShape shape) {
+        return 2L * shape.kvHeads() * Short.BYTES;
+    }
+
     @Override
     public CacheMemory memory() {
         long codes = 0;
         long scales = 0;
         for (int l = 0; l < shape.layers(); l++) {
             long tokens = length(l);
-            codes += 2 * tokens * shape.kvDim();
-            scales += 2 * tokens * shape.kvHeads() * Short.BYTES;
+            codes += tokens * codeBytesPerToken(shape);
+            scales += tokens * scaleBytesPerToken(shape);
         }
         return new CacheMemory(codes, scales, 0, maxLength());
     }

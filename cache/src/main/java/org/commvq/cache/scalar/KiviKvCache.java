@@ -1,5 +1,6 @@
 package org.commvq.cache.scalar;
 
+import org.commvq.cache.PostRopeKvCache;
 import org.commvq.cache.CacheMemory;
 import org.commvq.cache.ModelShape;
 
@@ -20,7 +21,7 @@ import org.commvq.cache.ModelShape;
  *   <li>Residual tokens are stored as fp16, like KIVI's fp16 model; tokens of the current call are attended exact.</li>
  * </ul>
  */
-public final class KiviKvCache extends QuantizedKvCache {
+public final class KiviKvCache extends PostRopeKvCache {
     /** Values per quantization group: tokens per key group, channels per value group. */
     public static final int GROUP = 32;
     /** Most tokens kept in the fp16 residual. */
@@ -104,6 +105,19 @@ public final class KiviKvCache extends QuantizedKvCache {
         if (t < 0 || t >= length(layer)) {
             throw new IndexOutOfBoundsException("token " + t + " is not stored in layer " + layer);
         }
+    }
+
+    /**
+     * K+V bytes of one quantized token over all layers in steady state: packed codes, the keys' per-channel
+     * scale/zero pair amortised over a {@value #GROUP}-token group, and the values' per-group pairs. The
+     * full-precision residual is bounded and is reported by {@link #memory()}.
+     */
+    public static double bytesPerToken(ModelShape shape, int bits) {
+        int kvDim = shape.kvDim();
+        int valueGroups = shape.kvHeads() * ((shape.headDim() + GROUP - 1) / GROUP);
+        double perLayer = 2.0 * BitCodes.rowBytes(kvDim, bits) + (double) kvDim * 2 * Short.BYTES / GROUP
+                + (double) valueGroups * 2 * Short.BYTES;
+        return shape.layers() * perLayer;
     }
 
     @Override

@@ -152,6 +152,16 @@ public final class VqkvKvCache implements KvCache {
         return x;
     }
 
+    /**
+     * K+V bytes of one compressed token over all layers: every KV head's stage indices at their exact bit width,
+     * each token's row padded to a whole byte (as {@link VqkvLayer} stores them).
+     */
+    public static long bytesPerToken(ModelShape shape, int[] keySizes, int[] valueSizes) {
+        int kvHeads = shape.kvHeads();
+        long perLayer = (kvHeads * VqkvAccounting.bits(keySizes) + 7) / 8 + (kvHeads * VqkvAccounting.bits(valueSizes) + 7) / 8;
+        return shape.layers() * perLayer;
+    }
+
     @Override
     public CacheMemory memory() {
         long codes = 0;

@@ -1,25 +1,20 @@
-package org.commvq.cache.scalar;
+package org.commvq.cache;
 
 import java.util.Arrays;
-import org.commvq.cache.CacheMemory;
-import org.commvq.cache.ExactAttention;
-import org.commvq.cache.KvCache;
-import org.commvq.cache.ModelShape;
-import org.commvq.cache.Rope;
-import org.commvq.cache.Workers;
 
 /**
- * The attention loop shared by the scalar-quantized caches: the call's own tokens are scored from the caller's float
- * arrays (exact), older tokens through the subclass's stored form, all in one {@link ExactAttention} softmax. Tokens
- * are stored only after the call's attention, so a call never sees its own tokens quantized.
+ * The attention loop of every cache that stores each token's post-RoPE key and value in a per-token form (fp32,
+ * fp16, int8, KIVI): the call's own tokens are scored from the caller's float arrays (exact), older tokens through the
+ * subclass's stored form, all in one {@link ExactAttention} softmax. Tokens are stored only after the call's
+ * attention, so a call never sees its own tokens rounded.
  */
-abstract class QuantizedKvCache implements KvCache {
+public abstract class PostRopeKvCache implements KvCache {
     protected final ModelShape shape;
     private final int capacity;
     private final Rope rope;
     private final int[] lengths;
 
-    QuantizedKvCache(ModelShape shape, int capacity) {
+    protected PostRopeKvCache(ModelShape shape, int capacity) {
         if (capacity <= 0) {
             throw new IllegalArgumentException("cache capacity must be positive, got " + capacity);
         }
