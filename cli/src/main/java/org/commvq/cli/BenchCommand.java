@@ -1,0 +1,137 @@
+package org.commvq.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import org.commvq.cache.KvCache;
+import org.commvq.cache.ModelShape;
+import org.commvq.cache.Workers;
+import org.commvq.model.forward.LlamaForward;
+import org.commvq.model.generate.GenerationResult;
+import org.commvq.model.generate.Generator;
+import org.commvq.model.load.LoadedModel;
+import org.commvq.model.sampling.Sampler;
+import org.commvq.model.sampling.SamplingParams;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * Prefill and decode speed over repeated runs. Prompts are seeded random token ids, decoding is greedy and never
+ * stops early, so every run does the same amount of work.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure prefill and decode tokens/s over several runs (min and median).")
+final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    ModelOptions modelOptions;
+    @Mixin
+    CacheOptions cacheOptions;
+    @Mixin
+    DebugOption debugOption;
+
+    @Option(names = "--prompt-tokens", paramLabel = "N", defaultValue = "128",
+            description = "prompt length (default: ${DEFAULT-VALUE})")
+    int promptTokens;
+
+    @Option(names = "--gen-tokens", paramLabel = "N", defaultValue = "64",
+            description = "tokens decoded per run (default: ${DEFAULT-VALUE})")
+    int genTokens;
+
+    @Option(names = "--runs", paramLabel = "N", defaultValue = "5", description = "measured runs (default: ${DEFAULT-VALUE})")
+    int runs;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "1",
+            description = "unmeasured runs first, for the JIT (default: ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--json", description = "print the result as JSON")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (promptTokens < 1 || genTokens < 1 || runs < 1 || warmup < 0) {
+            throw new IllegalArgumentException("--prompt-tokens, --gen-tokens and --runs must be >= 1, --warmup >= 0");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        try (LoadedModel model = modelOptions.load()) {
+            ModelShape shape = model.shape();
+            int ctx = cacheOptions.contextSize(shape);
+            if (promptTokens + genTokens > ctx) {
+                throw new IllegalArgumentException("--prompt-tokens + --gen-tokens = " + (promptTokens + genTokens)
+                        + " exceeds --ctx-size " + ctx);
+            }
+            int[] prompt = new SplittableRandom(7).ints(promptTokens, 0, shape.vocab()).toArray();
+            LlamaForward forward = model.forward();
+            List<Double> prefill = new ArrayList<>();
+            List<Double> decode = new ArrayList<>();
+            String cacheType = null;
+            for (int run = 0; run < warmup + runs; run++) {
+                KvCache cache = cacheOptions.create(model);
+                cacheType = cache.type();
+                GenerationResult r = new Generator(forward, cache).generate(prompt, genTokens,
+                        new Sampler(SamplingParams.greedy()), id -> false, id -> { });
+                if (run >= warmup) {
+                    prefill.add(r.prefillTokensPerSecond());
+                    decode.add(r.decodeTokensPerSecond());
+                }
+            }
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("model", model.source().toString());
+            result.put("weights", model.weightType());
+            result.put("weightBytes", model.weights().byteSize());
+            result.put("kvCache", cacheType);
+            result.put("threads", Workers.threads());
+            result.put("promptTokens", promptTokens);
+            result.put("genTokens", genTokens);
+            result.put("runs", runs);
+            result.put("prefillTokensPerSecond", stats(prefill));
+            result.put("decodeTokensPerSecond", stats(decode));
+            if (json) {
+                out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result));
+            } else {
+                out.printf("%s (%s, %s), kv %s, %d threads, %d runs%n", model.source().getFileName(),
+                        model.weightType(), Bytes.format(model.weights().byteSize()), cacheType, Workers.threads(),
+                        runs);
+                out.printf("prefill %4d tokens: min %8.1f  median %8.1f  max %8.1f tokens/s%n", promptTokens,
+                        min(prefill), median(prefill), max(prefill));
+                out.printf("decode  %4d tokens: min %8.1f  median %8.1f  max %8.1f tokens/s%n", genTokens,
+                        min(decode), median(decode), max(decode));
+            }
+        }
+        return 0;
+    }
+
+    private static Map<String, Double> stats(List<Double> v) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("min", min(v));
+        m.put("median", median(v));
+        m.put("max", max(v));
+        return m;
+    }
+
+    private static double min(List<Double> v) {
+        return v.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+    }
+
+    private static double max(List<Double> v) {
+        return v.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    }
+
+    private static double median(List<Double> v) {
+        double[] a = v.stream().mapToDouble(Double::doubleValue).toArray();
+        Arrays.sort(a);
+        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+    }
+}
