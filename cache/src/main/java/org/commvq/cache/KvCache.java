@@ -25,6 +25,8 @@ public interface KvCache {
      * Stores n new tokens at positions {@code pos .. pos+n-1} of one layer and writes the causal attention output of
      * their n queries: query i sees every stored token and new tokens 0..i. The new tokens are attended exactly
      * (full precision); older tokens as this cache holds them. {@code pos} must equal {@link #length(int)}.
+     * {@code queries} and {@code out} may both be null when no output is wanted (filling a cache from known keys and
+     * values, as benchmarks do): the tokens are then stored exactly as they would be otherwise.
      */
     void appendAndAttend(int layer, int pos, int n, float[] queries, float[] keys, float[] values, float[] out);
 

@@ -55,11 +55,22 @@ public abstract class PostRopeKvCache implements KvCache {
     public void appendAndAttend(int layer, int pos, int n, float[] queries, float[] keys, float[] values, float[] out) {
         checkAppend(layer, pos, n);
         int kvDim = shape.kvDim();
-        int headDim = shape.headDim();
         float[] rotated = Arrays.copyOf(keys, n * kvDim);
         for (int i = 0; i < n; i++) {
             rope.rotate(rotated, i * kvDim, shape.kvHeads(), pos + i);
         }
+        if (queries != null) {
+            attend(layer, pos, n, queries, rotated, values, out);
+        }
+        for (int i = 0; i < n; i++) {
+            store(layer, pos + i, rotated, i * kvDim, values, i * kvDim);
+        }
+        lengths[layer] = pos + n;
+    }
+
+    private void attend(int layer, int pos, int n, float[] queries, float[] rotated, float[] values, float[] out) {
+        int kvDim = shape.kvDim();
+        int headDim = shape.headDim();
         int heads = shape.heads();
         int group = shape.groupSize();
         int qDim = shape.queryDim();
@@ -96,10 +107,6 @@ public abstract class PostRopeKvCache implements KvCache {
             ExactAttention.attend(tokens, len, h / group, queries, i * qDim + h * headDim, headDim,
                     new float[len], out, i * qDim + h * headDim);
         });
-        for (int i = 0; i < n; i++) {
-            store(layer, pos + i, rotated, i * kvDim, values, i * kvDim);
-        }
-        lengths[layer] = pos + n;
     }
 
     private void checkAppend(int layer, int pos, int n) {

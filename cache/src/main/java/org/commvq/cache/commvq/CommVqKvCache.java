@@ -135,7 +135,9 @@ public final class CommVqKvCache implements KvCache {
         if (n == 1 && store.tail() == CommVqLayerStore.BLOCK) {
             compress(layer, store, CommVqLayerStore.BLOCK, keys, values);
         }
-        attend(layer, store, n, queries, keys, values, out);
+        if (queries != null) {
+            attend(layer, store, n, queries, keys, values, out);
+        }
         if (n == 1) {
             store.appendTail(keys, 0, values, 0);
         } else {

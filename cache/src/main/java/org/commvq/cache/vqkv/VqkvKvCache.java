@@ -101,7 +101,9 @@ public final class VqkvKvCache implements KvCache {
         for (int i = 0; i < n; i++) {
             rope.rotate(rotated, i * kvDim, shape.kvHeads(), pos + i);
         }
-        VqkvAttention.attend(state, shape, rope, pos, n, queries, rotated, values, out);
+        if (queries != null) {
+            VqkvAttention.attend(state, shape, rope, pos, n, queries, rotated, values, out);
+        }
         for (int i = 0; i < n; i++) {
             state.append(keys, i * kvDim, values, i * kvDim);
         }

@@ -7,7 +7,7 @@ import org.commvq.cache.ModelShape;
 import org.commvq.cache.RopeParameters;
 
 /** Random but realistically scaled CommVQ codebooks, value codecs and model shapes for tests. */
-final class CommVqFixtures {
+public final class CommVqFixtures {
     static final RopeParameters LLAMA31 = RopeParameters.llama3(500000, 8, 1, 4, 8192);
 
     private CommVqFixtures() {
@@ -61,7 +61,7 @@ final class CommVqFixtures {
                 gaussians(random, logits, 0.1), scale);
     }
 
-    static CommVqCodebooks codebooks(ModelShape shape, int stages, int bits, long seed) {
+    public static CommVqCodebooks codebooks(ModelShape shape, int stages, int bits, long seed) {
         CommVqKeyCodebook keys = randomKeys(shape.layers(), shape.kvHeads(), stages, shape.headDim() / 2, seed);
         List<CommVqValueCodec> values = new ArrayList<>();
         for (int l = 0; l < shape.layers(); l++) {
