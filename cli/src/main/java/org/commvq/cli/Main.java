@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "commvq", mixinStandardHelpOptions = true, version = "commvq 0.1.0",
         description = "LLaMA inference in Java with a compressed (CommVQ / VQKV / scalar) KV cache.",
         subcommands = {GenerateCommand.class, ChatCommand.class, InfoCommand.class, BenchCommand.class,
-                SynthCommand.class, CommandLine.HelpCommand.class})
+                SynthCommand.class, org.commvq.cli.eval.EvalCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
