@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
-import org.commvq.cache.KvCache;
 import org.commvq.cache.ModelShape;
 import org.commvq.cache.Workers;
-import org.commvq.model.forward.LlamaForward;
+import org.commvq.model.backend.InferenceSession;
+import org.commvq.model.backend.SessionInfo;
 import org.commvq.model.generate.GenerationResult;
 import org.commvq.model.generate.Generator;
 import org.commvq.model.load.LoadedModel;
@@ -27,7 +27,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Prefill and decode speed over repeated runs. Prompts are seeded random token ids, decoding is greedy and never
- * stops early, so every run does the same amount of work.
+ * stops early, so every run does the same amount of work. Runs share one session (weights loaded and, on the GPU,
+ * kernels compiled once), emptied before each run.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure prefill and decode tokens/s over several runs (min and median).")
@@ -38,6 +39,8 @@ final class BenchCommand implements Callable<Integer> {
     ModelOptions modelOptions;
     @Mixin
     CacheOptions cacheOptions;
+    @Mixin
+    DeviceOptions deviceOptions;
     @Mixin
     DebugOption debugOption;
 
@@ -65,6 +68,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--prompt-tokens, --gen-tokens and --runs must be >= 1, --warmup >= 0");
         }
         PrintWriter out = spec.commandLine().getOut();
+        DeviceOptions.Selected device = deviceOptions.select();
         try (LoadedModel model = modelOptions.load()) {
             ModelShape shape = model.shape();
             int ctx = cacheOptions.contextSize(shape);
@@ -73,25 +77,31 @@ final class BenchCommand implements Callable<Integer> {
                         + " exceeds --ctx-size " + ctx);
             }
             int[] prompt = new SplittableRandom(7).ints(promptTokens, 0, shape.vocab()).toArray();
-            LlamaForward forward = model.forward();
             List<Double> prefill = new ArrayList<>();
             List<Double> decode = new ArrayList<>();
-            String cacheType = null;
-            for (int run = 0; run < warmup + runs; run++) {
-                KvCache cache = cacheOptions.create(model);
-                cacheType = cache.type();
-                GenerationResult r = new Generator(forward, cache).generate(prompt, genTokens,
-                        new Sampler(SamplingParams.greedy()), id -> false, id -> { });
-                if (run >= warmup) {
-                    prefill.add(r.prefillTokensPerSecond());
-                    decode.add(r.decodeTokensPerSecond());
+            SessionInfo info;
+            try (InferenceSession session = deviceOptions.open(device, model, cacheOptions)) {
+                info = session.info();
+                for (int run = 0; run < warmup + runs; run++) {
+                    session.reset();
+                    GenerationResult r = new Generator(session).generate(prompt, genTokens,
+                            new Sampler(SamplingParams.greedy()), id -> false, id -> { });
+                    if (run >= warmup) {
+                        prefill.add(r.prefillTokensPerSecond());
+                        decode.add(r.decodeTokensPerSecond());
+                    }
                 }
             }
+            String cacheType = info.cacheType();
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("model", model.source().toString());
             result.put("weights", model.weightType());
             result.put("weightBytes", model.weights().byteSize());
             result.put("kvCache", cacheType);
+            result.put("device", info.backend());
+            result.put("deviceName", info.device());
+            result.put("deviceWeights", info.weights());
+            result.put("weightBytesPerStep", info.weightBytesPerStep());
             result.put("threads", Workers.threads());
             result.put("promptTokens", promptTokens);
             result.put("genTokens", genTokens);
@@ -104,6 +114,7 @@ final class BenchCommand implements Callable<Integer> {
                 out.printf("%s (%s, %s), kv %s, %d threads, %d runs%n", model.source().getFileName(),
                         model.weightType(), Bytes.format(model.weights().byteSize()), cacheType, Workers.threads(),
                         runs);
+                out.printf("device %s: %s, weights %s%n", info.backend(), info.device(), info.weights());
                 out.printf("prefill %4d tokens: min %8.1f  median %8.1f  max %8.1f tokens/s%n", promptTokens,
                         min(prefill), median(prefill), max(prefill));
                 out.printf("decode  %4d tokens: min %8.1f  median %8.1f  max %8.1f tokens/s%n", genTokens,

@@ -7,8 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.commvq.cache.KvCache;
-import org.commvq.model.forward.LlamaForward;
+import org.commvq.model.backend.InferenceSession;
 import org.commvq.model.generate.GenerationResult;
 import org.commvq.model.generate.Generator;
 import org.commvq.model.load.LoadedModel;
@@ -38,6 +37,8 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin
     SamplingOptions samplingOptions;
     @Mixin
+    DeviceOptions deviceOptions;
+    @Mixin
     DebugOption debugOption;
 
     @Option(names = "--system", paramLabel = "TEXT", description = "system prompt")
@@ -51,12 +52,12 @@ final class ChatCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (LoadedModel model = modelOptions.load()) {
+        DeviceOptions.Selected device = deviceOptions.select();
+        try (LoadedModel model = modelOptions.load();
+             InferenceSession session = deviceOptions.open(device, model, cacheOptions)) {
             Llama3Tokenizer tokenizer = model.tokenizer();
             ChatTemplate template = ChatTemplate.of(tokenizer);
             template.fallbackNotice().ifPresent(n -> err.println("note: " + n));
-            KvCache cache = cacheOptions.create(model);
-            LlamaForward forward = model.forward();
             Sampler sampler = new Sampler(samplingOptions.params());
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             int pendingToken = -1;
@@ -84,19 +85,19 @@ final class ChatCommand implements Callable<Integer> {
                 } else {
                     ids = prepend(pendingToken, template.nextTurn(line));
                 }
-                if (cache.length(0) + ids.length >= cache.capacity()) {
-                    err.println("the conversation has filled --ctx-size " + cache.capacity() + "; start a new chat");
+                if (session.length() + ids.length >= session.capacity()) {
+                    err.println("the conversation has filled --ctx-size " + session.capacity() + "; start a new chat");
                     return 0;
                 }
                 ReplyPrinter reply = new ReplyPrinter(out, tokenizer.streamDecoder(), template.stopTexts());
-                GenerationResult r = new Generator(forward, cache).generate(ids, maxTokens, sampler,
+                GenerationResult r = new Generator(session).generate(ids, maxTokens, sampler,
                         id -> template.isStop(id) || reply.stopped(), reply::accept);
                 reply.finish();
                 int[] g = r.generated();
                 boolean endedByToken = r.stopReason() == GenerationResult.StopReason.END_OF_TEXT && !reply.stopped();
                 pendingToken = endedByToken || g.length == 0 ? -1 : g[g.length - 1];
                 if (r.stopReason() == GenerationResult.StopReason.CONTEXT_FULL) {
-                    err.println("the conversation has filled --ctx-size " + cache.capacity() + "; start a new chat");
+                    err.println("the conversation has filled --ctx-size " + session.capacity() + "; start a new chat");
                     return 0;
                 }
             }

@@ -3,7 +3,8 @@ package org.commvq.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.commvq.cache.CacheMemory;
-import org.commvq.cache.KvCache;
+import org.commvq.model.backend.InferenceSession;
+import org.commvq.model.backend.SessionInfo;
 import org.commvq.model.generate.GenerationResult;
 import org.commvq.model.generate.Generator;
 import org.commvq.model.load.LoadedModel;
@@ -28,6 +29,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     SamplingOptions samplingOptions;
     @Mixin
+    DeviceOptions deviceOptions;
+    @Mixin
     DebugOption debugOption;
 
     @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", defaultValue = "",
@@ -48,20 +51,23 @@ final class GenerateCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (LoadedModel model = modelOptions.load()) {
+        DeviceOptions.Selected device = deviceOptions.select();
+        try (LoadedModel model = modelOptions.load();
+             InferenceSession session = deviceOptions.open(device, model, cacheOptions)) {
             SamplingParams params = samplingOptions.params();
             Llama3Tokenizer tokenizer = model.tokenizer();
             int[] ids = tokenizer.encode(prompt, true);
-            KvCache cache = cacheOptions.create(model);
+            SessionInfo info = session.info();
             if (verbose) {
                 err.printf("model: %s (%s, %s), kv cache: %s, ctx %d, seed %d, threads %d%n", model.source(),
-                        model.format(), model.weightType(), cache.type(), cache.capacity(), params.seed(),
+                        model.format(), model.weightType(), info.cacheType(), session.capacity(), params.seed(),
                         org.commvq.cache.Workers.threads());
+                err.printf("device: %s (%s), weights there: %s%n", info.backend(), info.device(), info.weights());
             }
             out.print(prompt);
             out.flush();
             Llama3Tokenizer.StreamDecoder stream = tokenizer.streamDecoder();
-            GenerationResult r = new Generator(model.forward(), cache).generate(ids, maxTokens, new Sampler(params),
+            GenerationResult r = new Generator(session).generate(ids, maxTokens, new Sampler(params),
                     tokenizer::isEndOfText, id -> {
                         out.print(stream.next(id));
                         out.flush();
@@ -71,9 +77,9 @@ final class GenerateCommand implements Callable<Integer> {
                     r.promptTokens(), r.prefillTokensPerSecond(), r.generated().length, r.decodeTokensPerSecond(),
                     r.stopReason() == GenerationResult.StopReason.CONTEXT_FULL ? " (stopped: context full)" : "");
             if (verbose) {
-                CacheMemory m = cache.memory();
+                CacheMemory m = session.memory();
                 err.printf("kv cache %s: %d tokens, %s total (codes %s, norms/scales %s, full precision %s)%n",
-                        cache.type(), m.tokens(), Bytes.format(m.totalBytes()), Bytes.format(m.codeBytes()),
+                        info.cacheType(), m.tokens(), Bytes.format(m.totalBytes()), Bytes.format(m.codeBytes()),
                         Bytes.format(m.scaleBytes()), Bytes.format(m.fullBytes()));
             }
         }

@@ -8,8 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "commvq", mixinStandardHelpOptions = true, version = "commvq 0.1.0",
         description = "LLaMA inference in Java with a compressed (CommVQ / VQKV / scalar) KV cache.",
         subcommands = {GenerateCommand.class, ChatCommand.class, InfoCommand.class, BenchCommand.class,
-                SynthCommand.class, org.commvq.cli.eval.EvalCommand.class,
-                CommandLine.HelpCommand.class})
+                SynthCommand.class, org.commvq.cli.eval.EvalCommand.class, DevicesCommand.class,
+                CompareCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -35,7 +35,16 @@ public final class Main {
             }
             return 1;
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            // picocli hands only Exceptions to the handler above; these Errors would escape with a stack trace.
+            err.println("error: " + describe(e));
+            if (debug) {
+                e.printStackTrace(err);
+            }
+            return 1;
+        }
     }
 
     /** One line for any failure: our own exceptions carry a complete message; others get their type named. */

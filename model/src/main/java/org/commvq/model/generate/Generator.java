@@ -14,21 +14,55 @@ import org.commvq.model.sampling.Sampler;
 public final class Generator {
     public static final int DEFAULT_PREFILL_CHUNK = 4096;
 
-    private final LlamaForward forward;
-    private final KvCache cache;
+    /** What generation needs of a model and its cache, on whatever device they live. */
+    public interface Model {
+        /** Tokens in the cache so far. */
+        int length();
+
+        /** Most tokens the cache holds. */
+        int capacity();
+
+        /** Runs n tokens at positions pos..pos+n-1 and returns the logits of the last one. */
+        float[] forward(int[] tokens, int from, int n, int pos);
+    }
+
+    private final Model model;
     private final int prefillChunk;
 
-    public Generator(LlamaForward forward, KvCache cache, int prefillChunk) {
+    public Generator(Model model, int prefillChunk) {
         if (prefillChunk < 1) {
             throw new IllegalArgumentException("prefill chunk must be at least 1, got " + prefillChunk);
         }
-        this.forward = forward;
-        this.cache = cache;
+        this.model = model;
         this.prefillChunk = prefillChunk;
     }
 
+    public Generator(Model model) {
+        this(model, DEFAULT_PREFILL_CHUNK);
+    }
+
+    /** The CPU forward pass over a cache. */
     public Generator(LlamaForward forward, KvCache cache) {
-        this(forward, cache, DEFAULT_PREFILL_CHUNK);
+        this(cpu(forward, cache));
+    }
+
+    private static Model cpu(LlamaForward forward, KvCache cache) {
+        return new Model() {
+            @Override
+            public int length() {
+                return cache.length(0);
+            }
+
+            @Override
+            public int capacity() {
+                return cache.capacity();
+            }
+
+            @Override
+            public float[] forward(int[] tokens, int from, int n, int pos) {
+                return forward.forward(tokens, from, n, pos, cache);
+            }
+        };
     }
 
     /**
@@ -36,20 +70,20 @@ public final class Generator {
      * a conversation). Each generated token is passed to {@code sink} as soon as it is chosen.
      */
     public GenerationResult generate(int[] prompt, int maxNew, Sampler sampler, IntPredicate isEnd, IntConsumer sink) {
-        int start = cache.length(0);
+        int start = model.length();
         if (prompt.length == 0) {
             throw new IllegalArgumentException("the prompt has no tokens");
         }
-        if (start + prompt.length > cache.capacity()) {
+        if (start + prompt.length > model.capacity()) {
             throw new IllegalArgumentException("the prompt has " + prompt.length + " tokens"
                     + (start > 0 ? " after " + start + " earlier ones" : "") + ", more than --ctx-size "
-                    + cache.capacity());
+                    + model.capacity());
         }
         long t0 = System.nanoTime();
         float[] logits = null;
         for (int from = 0; from < prompt.length; from += prefillChunk) {
             int n = Math.min(prefillChunk, prompt.length - from);
-            logits = forward.forward(prompt, from, n, start + from, cache);
+            logits = model.forward(prompt, from, n, start + from);
         }
         long prefillNanos = System.nanoTime() - t0;
 
@@ -71,13 +105,13 @@ public final class Generator {
             if (count == maxNew) {
                 break;
             }
-            if (pos >= cache.capacity()) {
+            if (pos >= model.capacity()) {
                 reason = GenerationResult.StopReason.CONTEXT_FULL;
                 break;
             }
             one[0] = next;
             long s = System.nanoTime();
-            logits = forward.forward(one, 0, 1, pos++, cache);
+            logits = model.forward(one, 0, 1, pos++);
             decodeNanos += System.nanoTime() - s;
             steps++;
         }

@@ -1,0 +1,56 @@
+package org.commvq.cli;
+
+import org.commvq.model.backend.InferenceBackend;
+import org.commvq.model.backend.InferenceBackends;
+import org.commvq.model.backend.InferenceSession;
+import org.commvq.model.backend.SessionConfig;
+import org.commvq.model.load.LoadedModel;
+import picocli.CommandLine.Option;
+
+/**
+ * --device and --gpu-weights. The backend is resolved before the model is loaded, so a missing GPU runtime costs one
+ * line and no wait.
+ */
+public final class DeviceOptions {
+    static final String DEVICE_HELP = "cpu, or gpu for TornadoVM (gpu:ptx, gpu:opencl or gpu:B.D pick a device, see"
+            + " `commvq devices`); on the GPU the prompt runs token by token through the decode kernels";
+
+    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "cpu",
+            description = "where the model runs: " + DEVICE_HELP + " (default: ${DEFAULT-VALUE})")
+    String device;
+
+    @Option(names = "--gpu-weights", paramLabel = "LAYOUT",
+            description = "weight layout on the GPU: f32, f16 or q8_0 (default: the file's type where the device has"
+                    + " it, else f32)")
+    String gpuWeights;
+
+    /** A --device value taken apart: the backend, ready to open sessions, and the backend's own device suffix. */
+    record Selected(String spec, InferenceBackend backend, String suffix) {
+        InferenceSession open(LoadedModel model, CacheOptions cache, int contextSize, String weights) {
+            return backend.open(model, new SessionConfig(cache.type, contextSize, cache.codebook, suffix, weights));
+        }
+    }
+
+    Selected select() {
+        return resolve(device);
+    }
+
+    InferenceSession open(Selected selected, LoadedModel model, CacheOptions cache) {
+        return selected.open(model, cache, cache.contextSize(model.shape()), gpuWeights);
+    }
+
+    /** The backend a --device value names; an IllegalArgumentException names the flag and what is missing. */
+    static Selected resolve(String spec) {
+        int colon = spec.indexOf(':');
+        String name = colon < 0 ? spec : spec.substring(0, colon);
+        String suffix = colon < 0 ? "" : spec.substring(colon + 1);
+        if (!name.equals("cpu") && !name.equals(InferenceBackends.GPU) || name.equals("cpu") && colon >= 0) {
+            throw new IllegalArgumentException("--device must be cpu or gpu[:ptx|:opencl|:B.D], got '" + spec + "'");
+        }
+        try {
+            return new Selected(spec, InferenceBackends.require(name), suffix);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--device " + spec + ": " + e.getMessage(), e);
+        }
+    }
+}

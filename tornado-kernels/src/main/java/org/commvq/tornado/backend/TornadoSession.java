@@ -1,0 +1,138 @@
+package org.commvq.tornado.backend;
+
+import java.util.Locale;
+import java.util.Map;
+
+import org.commvq.cache.CacheMemory;
+import org.commvq.cache.ModelShape;
+import org.commvq.model.backend.InferenceSession;
+import org.commvq.model.backend.SessionChecks;
+import org.commvq.model.backend.SessionConfig;
+import org.commvq.model.backend.SessionInfo;
+import org.commvq.model.load.LoadedModel;
+import org.commvq.tornado.plan.DeviceMemoryBudget;
+import org.commvq.tornado.plan.KvPrecision;
+import org.commvq.tornado.plan.LayerGroupPlan;
+import org.commvq.tornado.plan.ModelPlan;
+import org.commvq.tornado.plan.WeightFormat;
+
+import uk.ac.manchester.tornado.api.common.TornadoDevice;
+import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
+
+/**
+ * A model on a TornadoVM device through a {@link ModelPlan}. A prompt runs token by token through the decode graphs
+ * (there is no batched prefill kernel), so prefill costs about as much per token as decoding.
+ */
+final class TornadoSession implements InferenceSession {
+    /** Work-group size of every kernel: a power of two, at most the kernels' local-array size. */
+    private static final int GROUP = 256;
+    /** Device memory left to the driver, TornadoVM's compiled kernels and its own buffers. */
+    private static final long RESERVE = 512L << 20;
+    /**
+     * System property: transformer blocks per TaskGraph, 1 to LayerGroupPlan.MAX_LAYERS. The default is the most,
+     * because TornadoVM's host-side cost per execute dominates small models: on the H100 (PTX) the tiny model
+     * decoded at 170 tokens/s with 4 blocks per graph and 97 with 1.
+     */
+    static final String LAYERS_PER_GRAPH = "commvq.gpu.layersPerGraph";
+    /**
+     * System property: true records each graph once as a CUDA graph and replays it (PTX only). Off by default: it
+     * decoded the tiny model 1.57x faster on the H100, but its logits have not yet been checked against the CPU.
+     */
+    static final String CUDA_GRAPHS = "commvq.gpu.cudaGraphs";
+
+    private final ModelPlan plan;
+    private final SessionInfo info;
+    private final long cacheBytesPerToken;
+    private int length;
+
+    private TornadoSession(ModelPlan plan, SessionInfo info, long cacheBytesPerToken) {
+        this.plan = plan;
+        this.info = info;
+        this.cacheBytesPerToken = cacheBytesPerToken;
+    }
+
+    static TornadoSession open(LoadedModel model, SessionConfig config) {
+        TornadoDevice device = TornadoDevices.select(config.device());
+        boolean halves = TornadoDevices.halfFloats(device);
+        KvPrecision cache = DeviceLayouts.cache(config.cacheType(), halves, device);
+        WeightFormat format = DeviceLayouts.weights(model.weights(), config.weights(), halves, device);
+        ModelShape shape = model.shape();
+        DeviceMemoryBudget budget = new DeviceMemoryBudget(budgetBytes(device));
+        int layersPerGraph = Integer.getInteger(LAYERS_PER_GRAPH, LayerGroupPlan.MAX_LAYERS);
+        boolean cudaGraphs = Boolean.getBoolean(CUDA_GRAPHS);
+        if (cudaGraphs && device.getTornadoVMBackend() != TornadoVMBackendType.PTX) {
+            throw new IllegalArgumentException("-D" + CUDA_GRAPHS + "=true needs a PTX device, not "
+                    + device.getTornadoVMBackend());
+        }
+        ModelPlan plan = new ModelPlan(shape, model.weights(), format, cache, config.contextSize(), layersPerGraph,
+                GROUP, budget, device, cudaGraphs);
+        long weightBytes = budget.reservations().entrySet().stream()
+                .filter(e -> DeviceLayouts.isWeight(e.getKey()))
+                .mapToLong(Map.Entry::getValue).sum();
+        String where = TornadoDevices.describe(device) + String.format(Locale.ROOT,
+                ", %d graphs per token%s, %.1f of %.1f MiB budgeted", plan.graphsPerStep(),
+                cudaGraphs ? " (CUDA graphs)" : "", budget.usedBytes() / 1048576.0, budget.budgetBytes() / 1048576.0);
+        long perToken = 2L * shape.layers() * shape.kvDim() * (cache == KvPrecision.F32 ? Float.BYTES : Short.BYTES);
+        return new TornadoSession(plan, new SessionInfo(TornadoBackend.NAME, where, DeviceLayouts.describe(format),
+                config.cacheType(), weightBytes), perToken);
+    }
+
+    /**
+     * The device's memory less a reserve, or TornadoVM's cap where the user set a smaller one
+     * (-Dtornado.device.memory, which TornadoVM itself enforces).
+     */
+    private static long budgetBytes(TornadoDevice device) {
+        long bytes = device.getMaxGlobalMemory() - RESERVE;
+        String cap = System.getProperty(TornadoDevices.MEMORY_CAP);
+        if (cap != null) {
+            bytes = Math.min(bytes, DeviceLayouts.parseSize(cap));
+        }
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("the device " + TornadoDevices.name(device) + " reports "
+                    + device.getMaxGlobalMemory() + " bytes of memory, too little to hold a model");
+        }
+        return bytes;
+    }
+
+    @Override
+    public SessionInfo info() {
+        return info;
+    }
+
+    @Override
+    public int capacity() {
+        return plan.capacity();
+    }
+
+    @Override
+    public int length() {
+        return length;
+    }
+
+    @Override
+    public float[] forward(int[] tokens, int from, int n, int pos) {
+        SessionChecks.inOrder(pos, length, n, capacity());
+        float[] logits = null;
+        for (int i = 0; i < n; i++) {
+            logits = plan.decode(tokens[from + i], pos + i, i == n - 1);
+            length++;
+        }
+        return logits;
+    }
+
+    /** The device cache needs no clearing: attention reads positions 0..pos only, and appends overwrite. */
+    @Override
+    public void reset() {
+        length = 0;
+    }
+
+    @Override
+    public CacheMemory memory() {
+        return new CacheMemory(0, 0, length * cacheBytesPerToken, length);
+    }
+
+    @Override
+    public void close() {
+        plan.close();
+    }
+}

@@ -1,0 +1,31 @@
+package org.commvq.tornado.plan;
+
+import org.commvq.cache.ModelShape;
+
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+
+/**
+ * The device activations one block works in. They never leave the device; blocks that run in order within one graph
+ * share one set, which also saves the attention scores' {@code heads × capacity} floats per layer.
+ */
+public record LayerScratch(FloatArray xb, FloatArray q, FloatArray k, FloatArray v, FloatArray att,
+                           FloatArray scores, FloatArray proj, FloatArray gate, FloatArray up) {
+
+    public static LayerScratch allocate(String name, ModelShape shape, int capacity, DeviceMemoryBudget budget) {
+        return new LayerScratch(
+                budget.floats(name + ".xb", shape.dim()),
+                budget.floats(name + ".q", shape.queryDim()),
+                budget.floats(name + ".k", shape.kvDim()),
+                budget.floats(name + ".v", shape.kvDim()),
+                budget.floats(name + ".att", shape.queryDim()),
+                budget.floats(name + ".scores", (long) shape.heads() * capacity),
+                budget.floats(name + ".proj", shape.dim()),
+                budget.floats(name + ".gate", shape.ffnDim()),
+                budget.floats(name + ".up", shape.ffnDim()));
+    }
+
+    /** Every array, for one FIRST_EXECUTION transfer that allocates them on the device. */
+    public Object[] arrays() {
+        return new Object[] {xb, q, k, v, att, scores, proj, gate, up};
+    }
+}

@@ -1,0 +1,120 @@
+package org.commvq.tornado.plan;
+
+import org.commvq.cache.ModelShape;
+import org.commvq.tornado.kernels.Activations;
+import org.commvq.tornado.kernels.GroupReduce;
+import org.commvq.tornado.kernels.Norms;
+import org.commvq.tornado.kernels.Rope;
+
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.WorkerGrid;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+
+/**
+ * The tasks of one transformer block for one decode token, added to a graph under a task-name prefix, with their
+ * launch shapes. Data transfers are the graph's ({@link LayerGroupPlan}), which may hold several blocks.
+ * <pre>
+ *  x (residual stream) ─┬───────────────────────────────────────────────────────────────────┐
+ *                       ▼                                                                   │
+ *              rmsnorm(attnNorm) ─► xb                                                      │
+ *          ┌────────────┼───────────────────────┐                                           │
+ *          ▼            ▼                       ▼                                           │
+ *     Wq·xb ─► q   Wk·xb ─► k          Wv·xb ─► v                                           │
+ *          ▼            ▼                       │                                           │
+ *      rope(q)      rope(k) ──► append at pos ◄─┘ ─► K,V cache [capacity][kvDim], F32|F16   │
+ *          │                                             │   (resident, never copied back)  │
+ *          └──────► attention(q, cache[0..pos]) ◄────────┘ ─► att                           │
+ *                                                               ▼                           │
+ *                                                   Wo·att ─► proj ─► x += proj ◄───────────┘
+ *  x ─┬─────────────────────────────────────────────────────────────────────────────────────┐
+ *     ▼                                                                                     │
+ *   rmsnorm(ffnNorm) ─► xb ─┬─► Wgate·xb ─► gate ─┐                                         │
+ *                           └─► Wup·xb ───► up ───┴─► swiglu ─► gate                        │
+ *                                                                 ▼                         │
+ *                                                   Wdown·gate ─► proj ─► x += proj ◄───────┘
+ * </pre>
+ */
+final class LayerTasks {
+    private final TaskGraph graph;
+    private final String graphName;
+    private final String prefix;
+    private final GridScheduler grids;
+    private final int groupSize;
+
+    private LayerTasks(TaskGraph graph, String graphName, String prefix, GridScheduler grids, int groupSize) {
+        this.graph = graph;
+        this.graphName = graphName;
+        this.prefix = prefix;
+        this.grids = grids;
+        this.groupSize = groupSize;
+    }
+
+    /** Checks the shapes the kernels depend on; throws IllegalArgumentException naming the layer. */
+    static void check(ModelShape shape, int layer, DeviceKvLayer cache, DecodeStep step, int groupSize) {
+        Grids.checkedGroup(groupSize);
+        if (shape.headDim() > GroupReduce.MAX_GROUP) {
+            throw new IllegalArgumentException("head_dim " + shape.headDim()
+                    + " exceeds the attention kernel's limit of " + GroupReduce.MAX_GROUP);
+        }
+        if (cache.capacity() != step.capacity() || cache.kvDim() != shape.kvDim()) {
+            throw new IllegalArgumentException("layer " + layer + " cache is " + cache.capacity() + "x" + cache.kvDim()
+                    + " but the step expects " + step.capacity() + "x" + shape.kvDim());
+        }
+    }
+
+    /**
+     * Adds the block's tasks, named {@code prefix + step} (e.g. "attnNorm", or "l3_attnNorm" in a graph of several
+     * layers); their launch shapes go into grids under {@code graphName.taskName}.
+     */
+    static void add(TaskGraph graph, String graphName, String prefix, GridScheduler grids, ModelShape shape,
+                    DeviceLayer weights, DeviceKvLayer cache, DecodeStep step, LayerScratch s, int groupSize) {
+        new LayerTasks(graph, graphName, prefix, grids, groupSize).add(shape, weights, cache, step, s);
+    }
+
+    private void add(ModelShape shape, DeviceLayer weights, DeviceKvLayer cache, DecodeStep step, LayerScratch s) {
+        int dim = shape.dim();
+        int pairs = shape.headDim() / 2;
+        FloatArray x = step.x();
+        KernelContext ctx = new KernelContext();
+        float scale = (float) (1.0 / Math.sqrt(shape.headDim()));
+
+        graph.task(prefix + "attnNorm", Norms::rmsNorm, ctx, s.xb(), x, weights.attnNorm(), dim, shape.rmsEps());
+        grid("attnNorm", Grids.single(groupSize));
+        matVec("wq", weights.wq(), ctx, s.xb(), s.q());
+        matVec("wk", weights.wk(), ctx, s.xb(), s.k());
+        matVec("wv", weights.wv(), ctx, s.xb(), s.v());
+        graph.task(prefix + "ropeQ", Rope::rotatePairs, ctx, s.q(), step.cos(), step.sin(), shape.heads(), pairs);
+        grid("ropeQ", Grids.perElement(shape.heads() * pairs, groupSize));
+        graph.task(prefix + "ropeK", Rope::rotatePairs, ctx, s.k(), step.cos(), step.sin(), shape.kvHeads(), pairs);
+        grid("ropeK", Grids.perElement(shape.kvHeads() * pairs, groupSize));
+        cache.append(graph, prefix + "append", ctx, s.k(), s.v(), step.position());
+        grid("append", Grids.perElement(shape.kvDim(), groupSize));
+        cache.attend(graph, prefix + "attend", ctx, s.q(), s.att(), s.scores(), step.position(), shape.headDim(),
+                shape.groupSize(), scale);
+        grid("attend", Grids.perGroup(shape.heads(), groupSize));
+        matVec("wo", weights.wo(), ctx, s.att(), s.proj());
+        graph.task(prefix + "attnResidual", Activations::add, ctx, x, s.proj(), dim);
+        grid("attnResidual", Grids.perElement(dim, groupSize));
+
+        graph.task(prefix + "ffnNorm", Norms::rmsNorm, ctx, s.xb(), x, weights.ffnNorm(), dim, shape.rmsEps());
+        grid("ffnNorm", Grids.single(groupSize));
+        matVec("wGate", weights.wGate(), ctx, s.xb(), s.gate());
+        matVec("wUp", weights.wUp(), ctx, s.xb(), s.up());
+        graph.task(prefix + "swiGlu", Activations::swiGlu, ctx, s.gate(), s.up(), shape.ffnDim());
+        grid("swiGlu", Grids.perElement(shape.ffnDim(), groupSize));
+        matVec("wDown", weights.wDown(), ctx, s.gate(), s.proj());
+        graph.task(prefix + "ffnResidual", Activations::add, ctx, x, s.proj(), dim);
+        grid("ffnResidual", Grids.perElement(dim, groupSize));
+    }
+
+    private void matVec(String task, DeviceMatrix w, KernelContext ctx, FloatArray in, FloatArray out) {
+        w.matVec(graph, prefix + task, ctx, in, out);
+        grid(task, Grids.perGroup(w.rows(), groupSize));
+    }
+
+    private void grid(String task, WorkerGrid grid) {
+        grids.addWorkerGrid(graphName + "." + prefix + task, grid);
+    }
+}

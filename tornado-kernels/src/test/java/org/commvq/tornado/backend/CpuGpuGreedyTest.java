@@ -1,0 +1,83 @@
+package org.commvq.tornado.backend;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.commvq.model.backend.BackendComparison;
+import org.commvq.model.backend.ComparisonResult;
+import org.commvq.model.backend.CpuBackend;
+import org.commvq.model.backend.InferenceSession;
+import org.commvq.model.backend.SessionConfig;
+import org.commvq.model.load.LoadedModel;
+import org.commvq.model.load.ModelLoader;
+import org.commvq.tornado.testing.RequiresFp16;
+import org.commvq.tornado.testing.RequiresTornado;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The whole model through the backend SPI: the tiny model's greedy continuation on the CPU and on the TornadoVM
+ * device, fp32 caches on both. Both sides are fed the CPU's greedy token at every step, so agreement at every step
+ * means the device's own greedy generation is the CPU's, token for token.
+ * With fp32 caches the logits may differ by float summation order only (the Q8_0 quants go to the device unchanged,
+ * and F32 holds them exactly): at most 1e-3 + 1e-4·max|logit| per step. With fp16 caches the CPU attends each new
+ * token unrounded and the device its half-precision copy, so the bound is 5e-2 + 5e-3·max|logit|.
+ */
+@RequiresTornado
+class CpuGpuGreedyTest {
+    private static final String PROMPT = "It is a truth universally acknowledged";
+    private static final int STEPS = 8;
+
+    @ParameterizedTest(name = "{0} weights on the device, {1} layer(s) per graph")
+    @CsvSource({"q8_0, 4", "f32, 1", "q8_0, 3"})
+    void greedyTokensMatchTheCpu(String weights, String layersPerGraph) {
+        compare("fp32", weights, layersPerGraph, 1e-3, 1e-4);
+    }
+
+    @Test
+    @RequiresFp16
+    void greedyTokensMatchTheCpuWithHalfCaches() {
+        compare("fp16", "q8_0", "4", 5e-2, 5e-3);
+    }
+
+    private static void compare(String cache, String weights, String layersPerGraph, double abs, double rel) {
+        System.setProperty(TornadoSession.LAYERS_PER_GRAPH, layersPerGraph);
+        try (LoadedModel model = ModelLoader.load(tinyModel())) {
+            int[] prompt = model.tokenizer().encode(PROMPT, true);
+            int ctx = prompt.length + STEPS;
+            ComparisonResult r;
+            try (InferenceSession cpu = new CpuBackend().open(model, new SessionConfig(cache, ctx, null, "", ""));
+                 InferenceSession gpu = new TornadoBackend().open(model,
+                         new SessionConfig(cache, ctx, null, "", weights))) {
+                r = BackendComparison.run(cpu, gpu, prompt, STEPS);
+            }
+            System.err.printf("[tornado-kernels] %s cache, %s weights, %s layer(s) per graph: max |logit diff| %.3e"
+                    + " over %d steps%n", cache, weights, layersPerGraph, r.maxAbsDiff(), r.steps().size());
+            for (ComparisonResult.Step s : r.steps()) {
+                double tolerance = abs + rel * s.maxAbsLogit();
+                assertTrue(s.maxAbsDiff() <= tolerance, "step " + s.step() + ": max |logit diff| " + s.maxAbsDiff()
+                        + " exceeds " + tolerance);
+            }
+            assertEquals(r.steps().size(), r.agreeingSteps(), "greedy tokens differ from step "
+                    + r.firstDisagreement());
+        } finally {
+            System.clearProperty(TornadoSession.LAYERS_PER_GRAPH);
+        }
+    }
+
+    private static Path tinyModel() {
+        Path shared = Path.of(System.getProperty("commvq.shared", "../shared")).toAbsolutePath().normalize();
+        Path model = shared.resolve("models/tiny-llama-29m/tiny-llama-29m-q8_0.gguf");
+        if (!Files.isRegularFile(model)) {
+            System.err.println("[tornado-kernels] CPU/GPU greedy test skipped: " + model + " is absent"
+                    + " (set -Dcommvq.shared=DIR)");
+        }
+        assumeTrue(Files.isRegularFile(model), model + " is absent");
+        return model;
+    }
+}
