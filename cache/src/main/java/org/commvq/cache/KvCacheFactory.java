@@ -1,7 +1,16 @@
 package org.commvq.cache;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
+import org.commvq.cache.codebook.CodebookFile;
+import org.commvq.cache.commvq.CommVqBitBudget;
+import org.commvq.cache.commvq.CommVqCodebookFile;
+import org.commvq.cache.commvq.CommVqKvCache;
 import org.commvq.cache.fp.Fp16KvCache;
 import org.commvq.cache.fp.Fp32KvCache;
 import org.commvq.cache.scalar.Int8KvCache;
@@ -15,12 +24,17 @@ public final class KvCacheFactory {
     /** VQKV's published LLaMA-3.1-8B configuration (spec §2.2): keys 56 × 1024, values 16 × 512. */
     private static final int[] VQKV_KEY_STAGES = VqkvAccounting.stages(56, 1024);
     private static final int[] VQKV_VALUE_STAGES = VqkvAccounting.stages(16, 512);
+    /** CommVQ's key stages per value bit width (spec §1.2): R = 11 for 1 bit, 21 for 2. */
+    private static final int COMMVQ1_STAGES = 11;
+    private static final int COMMVQ2_STAGES = 21;
+    /** The folder of shipped codebooks, beside the models folder of an install. */
+    public static final String CODEBOOK_DIR = "codebooks";
 
     private KvCacheFactory() {
     }
 
     public static List<String> types() {
-        return List.of("fp32", "fp16", "int8", "kivi2", "kivi4", "vqkv");
+        return List.of("fp32", "fp16", "int8", "kivi2", "kivi4", "vqkv", "commvq1", "commvq2");
     }
 
     /**
@@ -36,6 +50,8 @@ public final class KvCacheFactory {
             case "kivi2" -> KiviKvCache.bytesPerToken(shape, 2);
             case "kivi4" -> KiviKvCache.bytesPerToken(shape, 4);
             case "vqkv" -> VqkvKvCache.bytesPerToken(shape, VQKV_KEY_STAGES, VQKV_VALUE_STAGES);
+            case "commvq1" -> commVqBytesPerToken(shape, COMMVQ1_STAGES, 1);
+            case "commvq2" -> commVqBytesPerToken(shape, COMMVQ2_STAGES, 2);
             default -> throw unknown(type);
         };
     }
@@ -52,17 +68,63 @@ public final class KvCacheFactory {
             case "kivi2" -> new KiviKvCache(shape, capacity, 2);
             case "kivi4" -> new KiviKvCache(shape, capacity, 4);
             case "vqkv" -> new VqkvKvCache(shape, capacity,
-                    VqkvCodebookFile.read(required(type, codebook), shape, vocabHash));
+                    VqkvCodebookFile.read(required(type, codebook, shape, vocabHash), shape, vocabHash));
+            case "commvq1" -> new CommVqKvCache(shape, capacity,
+                    CommVqCodebookFile.read(required(type, codebook, shape, vocabHash), shape, vocabHash, 1));
+            case "commvq2" -> new CommVqKvCache(shape, capacity,
+                    CommVqCodebookFile.read(required(type, codebook, shape, vocabHash), shape, vocabHash, 2));
             default -> throw unknown(type);
         };
     }
 
-    private static Path required(String type, Path codebook) {
-        if (codebook == null) {
-            throw new IllegalArgumentException("--kv-cache " + type + " needs --codebook FILE (a codebook trained"
-                    + " for this model)");
+    /** Whether the type needs a codebook file. */
+    public static boolean needsCodebook(String type) {
+        return type.equals("vqkv") || type.startsWith("commvq");
+    }
+
+    /**
+     * The shipped codebook for a type when --codebook is not given: the first file {@code *-<type>.safetensors}, in
+     * name order, in the {@value #CODEBOOK_DIR} folder of the install (the launcher's commvq.home, else the working
+     * directory) whose header says it was made for this model. Matching on the header rather than on the model's
+     * file name lets every variant of a model (f16, q8_0, the Hugging Face folder) find the same codebooks.
+     */
+    public static Path defaultCodebook(String type, ModelShape shape, String vocabHash) {
+        String home = System.getProperty("commvq.home");
+        Path dir = (home != null ? Path.of(home) : Path.of("")).toAbsolutePath().resolve(CODEBOOK_DIR);
+        String suffix = "-" + type + ".safetensors";
+        List<Path> candidates = new ArrayList<>();
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> files = Files.list(dir)) {
+                files.filter(f -> f.getFileName().toString().endsWith(suffix)).sorted().forEach(candidates::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException(dir + ": cannot list the codebooks (" + e.getMessage() + ")", e);
+            }
         }
-        return codebook;
+        for (Path f : candidates) {
+            if (madeFor(f, shape, vocabHash)) {
+                return f;
+            }
+        }
+        throw new IllegalArgumentException("--kv-cache " + type + " needs --codebook FILE: " + dir + " has no *"
+                + suffix + " made for this model (train one with 'commvq collect-kv' and 'commvq train-codebook')");
+    }
+
+    private static boolean madeFor(Path file, ModelShape shape, String vocabHash) {
+        try {
+            CodebookFile.read(file).header().checkMatches(shape, vocabHash);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static double commVqBytesPerToken(ModelShape shape, int stages, int bits) {
+        return shape.layers() * CommVqBitBudget.bitsPerTokenPerLayer(stages, bits, shape.headDim(), shape.kvHeads())
+                / 8.0;
+    }
+
+    private static Path required(String type, Path codebook, ModelShape shape, String vocabHash) {
+        return codebook != null ? codebook : defaultCodebook(type, shape, vocabHash);
     }
 
     private static IllegalArgumentException unknown(String type) {

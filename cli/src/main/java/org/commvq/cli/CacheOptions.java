@@ -19,7 +19,8 @@ public final class CacheOptions {
     Integer ctxSize;
 
     @Option(names = "--codebook", paramLabel = "FILE",
-            description = "codebook file for commvq/vqkv caches, trained for this model")
+            description = "codebook file for commvq/vqkv caches, trained for this model (default: the shipped"
+                    + " codebooks/*-<type>.safetensors made for this model)")
     Path codebook;
 
     public int contextSize(ModelShape shape) {

@@ -9,7 +9,9 @@ import picocli.CommandLine.Command;
         description = "LLaMA inference in Java with a compressed (CommVQ / VQKV / scalar) KV cache.",
         subcommands = {GenerateCommand.class, ChatCommand.class, InfoCommand.class, BenchCommand.class,
                 SynthCommand.class, org.commvq.cli.eval.EvalCommand.class, DevicesCommand.class,
-                CompareCommand.class, CommandLine.HelpCommand.class})
+                CompareCommand.class, CommandLine.HelpCommand.class,
+                CollectKvCommand.class,
+                TrainCodebookCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -1,0 +1,57 @@
+package org.commvq.cache.train;
+
+import java.util.List;
+import org.commvq.cache.codebook.ModelFingerprint;
+
+/**
+ * What a KV collection holds (the {@code manifest.json} of its folder): keys and values of every layer for
+ * {@code sequences} windows of {@code seqLen} tokens, {@code chunkSequences} windows per chunk file. Keys are
+ * pre-RoPE in the interleaved pair layout, as a {@link org.commvq.cache.KvCache} receives them; both are stored fp16,
+ * which is also what the caches round them to before encoding.
+ *
+ * @param model     the model the activations came from
+ * @param modelFile the model file's name, for people reading the manifest
+ * @param sources   the text files, in the order their tokens were taken
+ * @param split     which part of the texts was used ("training", or "all")
+ */
+public record KvManifest(ModelFingerprint model, String modelFile, List<String> sources, String split, int seqLen,
+                         int sequences, int chunkSequences, int layers, int kvHeads, int headDim) {
+    public static final int FORMAT = 1;
+
+    public KvManifest {
+        sources = List.copyOf(sources);
+        if (seqLen < 1 || sequences < 1 || chunkSequences < 1) {
+            throw new IllegalArgumentException("a KV collection needs positive sequence length, sequence and chunk"
+                    + " counts, got " + seqLen + ", " + sequences + ", " + chunkSequences);
+        }
+        if (layers != model.layers() || kvHeads != model.kvHeads() || headDim != model.headDim()) {
+            throw new IllegalArgumentException("KV collection shape " + layers + "x" + kvHeads + "x" + headDim
+                    + " differs from its model's " + model.layers() + "x" + model.kvHeads() + "x" + model.headDim());
+        }
+    }
+
+    public long tokens() {
+        return (long) seqLen * sequences;
+    }
+
+    /** F: floats per token and layer for keys (and for values). */
+    public int kvDim() {
+        return kvHeads * headDim;
+    }
+
+    public int chunks() {
+        return (sequences + chunkSequences - 1) / chunkSequences;
+    }
+
+    public int firstSequence(int chunk) {
+        return chunk * chunkSequences;
+    }
+
+    public int chunkSequenceCount(int chunk) {
+        return Math.min(chunkSequences, sequences - firstSequence(chunk));
+    }
+
+    public int chunkTokens(int chunk) {
+        return chunkSequenceCount(chunk) * seqLen;
+    }
+}
