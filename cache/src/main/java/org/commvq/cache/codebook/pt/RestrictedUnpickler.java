@@ -229,11 +229,18 @@ public final class RestrictedUnpickler {
         if (a.get(5) instanceof Map<?, ?> hooks && !hooks.isEmpty()) {
             throw fail("refused tensor with backward hooks");
         }
+        TorchTensor t;
         try {
-            return new TorchTensor(storage, offset, longs(a.get(2), "size"), longs(a.get(3), "stride"));
+            t = new TorchTensor(storage, offset, longs(a.get(2), "size"), longs(a.get(3), "stride"));
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw fail(e.getMessage());
         }
+        // Zero strides let a few stored bytes claim 2^31 elements, which decoding would allocate.
+        if (t.numel() > storage.numel()) {
+            throw fail("tensor of " + t.numel() + " elements views a storage of " + storage.numel()
+                    + " (an expanded view); only views no larger than their storage are read");
+        }
+        return t;
     }
 
     private long[] longs(Object o, String what) {
