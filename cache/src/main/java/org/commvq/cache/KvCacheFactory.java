@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.commvq.cache.codebook.CodebookFile;
 import org.commvq.cache.commvq.CommVqBitBudget;
@@ -88,9 +89,8 @@ public final class KvCacheFactory {
      * directory) whose header says it was made for this model. Matching on the header rather than on the model's
      * file name lets every variant of a model (f16, q8_0, the Hugging Face folder) find the same codebooks.
      */
-    public static Path defaultCodebook(String type, ModelShape shape, String vocabHash) {
-        String home = System.getProperty("commvq.home");
-        Path dir = (home != null ? Path.of(home) : Path.of("")).toAbsolutePath().resolve(CODEBOOK_DIR);
+    public static Optional<Path> findDefaultCodebook(String type, ModelShape shape, String vocabHash) {
+        Path dir = codebookDir();
         String suffix = "-" + type + ".safetensors";
         List<Path> candidates = new ArrayList<>();
         if (Files.isDirectory(dir)) {
@@ -102,11 +102,22 @@ public final class KvCacheFactory {
         }
         for (Path f : candidates) {
             if (madeFor(f, shape, vocabHash)) {
-                return f;
+                return Optional.of(f);
             }
         }
-        throw new IllegalArgumentException("--kv-cache " + type + " needs --codebook FILE: " + dir + " has no *"
-                + suffix + " made for this model (train one with 'commvq collect-kv' and 'commvq train-codebook')");
+        return Optional.empty();
+    }
+
+    public static Path defaultCodebook(String type, ModelShape shape, String vocabHash) {
+        return findDefaultCodebook(type, shape, vocabHash).orElseThrow(() -> new IllegalArgumentException(
+                "--kv-cache " + type + " needs --codebook FILE: " + codebookDir() + " has no *-" + type
+                + ".safetensors made for this model (train one with 'commvq collect-kv' and 'commvq train-codebook')"));
+    }
+
+    /** The shipped codebooks' folder: codebooks/ in the install folder the launcher names, or the working directory. */
+    private static Path codebookDir() {
+        String home = System.getProperty("commvq.home");
+        return (home != null ? Path.of(home) : Path.of("")).toAbsolutePath().resolve(CODEBOOK_DIR);
     }
 
     private static boolean madeFor(Path file, ModelShape shape, String vocabHash) {

@@ -71,7 +71,7 @@ final class BenchCommand implements Callable<Integer> {
         DeviceOptions.Selected device = deviceOptions.select();
         try (LoadedModel model = modelOptions.load()) {
             ModelShape shape = model.shape();
-            int ctx = cacheOptions.contextSize(shape);
+            int ctx = cacheOptions.contextSize(model);
             if (promptTokens + genTokens > ctx) {
                 throw new IllegalArgumentException("--prompt-tokens + --gen-tokens = " + (promptTokens + genTokens)
                         + " exceeds --ctx-size " + ctx);

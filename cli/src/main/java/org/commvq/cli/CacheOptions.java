@@ -9,8 +9,12 @@ import picocli.CommandLine.Option;
 
 /** --kv-cache and --ctx-size. */
 public final class CacheOptions {
-    @Option(names = "--kv-cache", paramLabel = "TYPE", defaultValue = "fp16",
-            description = "KV cache type: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})",
+    /** The default where a codebook trained for the model is found (as for the shipped model). */
+    static final String COMPRESSED_DEFAULT = "commvq2";
+
+    @Option(names = "--kv-cache", paramLabel = "TYPE",
+            description = "KV cache type: ${COMPLETION-CANDIDATES} (default: " + COMPRESSED_DEFAULT
+                    + " when a codebook made for the model is found, as for the shipped model; otherwise fp16)",
             completionCandidates = CacheTypes.class)
     String type;
 
@@ -23,16 +27,27 @@ public final class CacheOptions {
                     + " codebooks/*-<type>.safetensors made for this model)")
     Path codebook;
 
-    public int contextSize(ModelShape shape) {
+    /** The --kv-cache type, or the default for this model. */
+    public String type(LoadedModel model) {
+        if (type != null) {
+            return type;
+        }
+        boolean trained = codebook != null || KvCacheFactory.findDefaultCodebook(COMPRESSED_DEFAULT, model.shape(),
+                model.vocabHash()).isPresent();
+        return trained ? COMPRESSED_DEFAULT : "fp16";
+    }
+
+    public int contextSize(LoadedModel model) {
+        ModelShape shape = model.shape();
         int ctx = ctxSize != null ? ctxSize : shape.contextLength();
         if (ctx < 1) {
             throw new IllegalArgumentException("--ctx-size must be at least 1, got " + ctx);
         }
-        return ctx;
+        return MemoryCheck.requireFits(type(model), shape, ctx);
     }
 
     public KvCache create(LoadedModel model) {
-        return KvCacheFactory.create(type, model.shape(), contextSize(model.shape()), codebook, model.vocabHash());
+        return KvCacheFactory.create(type(model), model.shape(), contextSize(model), codebook, model.vocabHash());
     }
 
     /** The names picocli lists in --help. */

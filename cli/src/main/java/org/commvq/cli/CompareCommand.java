@@ -71,7 +71,7 @@ final class CompareCommand implements Callable<Integer> {
         DeviceOptions.Selected reference = DeviceOptions.resolve(CpuBackend.NAME);
         try (LoadedModel model = modelOptions.load()) {
             int[] ids = model.tokenizer().encode(prompt, true);
-            int ctx = cacheOptions.ctxSize != null ? cacheOptions.contextSize(model.shape()) : ids.length + steps;
+            int ctx = cacheOptions.ctxSize != null ? cacheOptions.contextSize(model) : ids.length + steps;
             ComparisonResult result;
             try (InferenceSession cpu = reference.open(model, cacheOptions, ctx, null);
                  InferenceSession other = candidate.open(model, cacheOptions, ctx, gpuWeights)) {

@@ -27,7 +27,7 @@ public final class DeviceOptions {
     /** A --device value taken apart: the backend, ready to open sessions, and the backend's own device suffix. */
     record Selected(String spec, InferenceBackend backend, String suffix) {
         InferenceSession open(LoadedModel model, CacheOptions cache, int contextSize, String weights) {
-            return backend.open(model, new SessionConfig(cache.type, contextSize, cache.codebook, suffix, weights));
+            return backend.open(model, new SessionConfig(cache.type(model), contextSize, cache.codebook, suffix, weights));
         }
     }
 
@@ -36,7 +36,7 @@ public final class DeviceOptions {
     }
 
     InferenceSession open(Selected selected, LoadedModel model, CacheOptions cache) {
-        return selected.open(model, cache, cache.contextSize(model.shape()), gpuWeights);
+        return selected.open(model, cache, cache.contextSize(model), gpuWeights);
     }
 
     /** The backend a --device value names; an IllegalArgumentException names the flag and what is missing. */
