@@ -1,8 +1,7 @@
 package org.commvq.model.eval;
 
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import org.commvq.model.collect.CorpusSplit;
 
 /**
  * The held-out text of tiny-llama-29m's training (its README): each corpus file was cut at line boundaries into 10
@@ -14,28 +13,17 @@ import java.util.List;
  * its validation stream ends each piece with an end-of-text token, which is scored too.
  */
 public final class ValidationSplit {
-    public static final int PARTS = 10;
-    public static final double HELD_OUT = 0.02;
 
     private ValidationSplit() {
     }
 
     /** The 10 held-out pieces, in file order. */
     public static List<String> pieces(String text) {
-        String[] lines = text.split("\n", -1);
-        long n = lines.length;
-        List<String> pieces = new ArrayList<>(PARTS);
-        for (int i = 0; i < PARTS; i++) {
-            int from = (int) (i * n / PARTS);
-            int to = (int) ((i + 1) * n / PARTS);
-            int keep = (int) Math.rint((to - from) * HELD_OUT);
-            pieces.add(String.join("\n", Arrays.asList(lines).subList(to - keep, to)).strip() + "\n");
-        }
-        return pieces;
+        return CorpusSplit.parts(text).stream().map(CorpusSplit.Part::validation).toList();
     }
 
     /** The held-out pieces joined: the validation text of one corpus file. */
     public static String extract(String text) {
-        return String.join("", pieces(text));
+        return CorpusSplit.validation(text);
     }
 }
