@@ -23,6 +23,8 @@ public final class Main {
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);
+        // picocli would read an argument "@x" as a file of arguments, and print a stack trace when x is unreadable.
+        cl.setExpandAtFiles(false);
         boolean debug = java.util.Arrays.asList(args).contains("--debug");
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine cmd = ex.getCommandLine();

@@ -24,7 +24,7 @@ final class CommandLines {
         "abc", "fp32", "fp16", "int8", "kivi2", "kivi4", "vqkv", "commvq1", "commvq2", "cpu", "gpu", "gpu:ptx",
         "gpu:9.9", "cpu:0", "q8_0", "q4_0", "f32", "bf16", "tiny-llama-29m", "llama-3.2-1b", "em", "e2e", "training",
         "validation", "56x1024", "0x0", "24GiB", "-5GiB", "1,2,3", ",", "\u0000", "héllo 😀", "--help", "-V",
-        "help"};
+        "help", "@.", "@/no/such/file"};
     private static final Set<String> OUTPUT_NAMES = Set.of("-o", "--output", "--out", "--png");
     private static final Set<String> MODEL_NAMES = Set.of("-m", "--model");
     /** Commands whose work the pinned options below bound; the rest never get a loadable model. */
