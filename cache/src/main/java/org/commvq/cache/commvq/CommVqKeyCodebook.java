@@ -160,6 +160,31 @@ public final class CommVqKeyCodebook {
     }
 
     /**
+     * Copies of the tables of every head of a layer, head after head, for a device that keeps them in its own memory:
+     * split rows [kvHeads][R][64][2P] ({@link #rows}), cross [kvHeads][R][64][64] and energy [kvHeads][R][64].
+     */
+    public float[] layerRows(int layer) {
+        return concatHeads(rows, layer);
+    }
+
+    public float[] layerCross(int layer) {
+        return concatHeads(cross, layer);
+    }
+
+    public float[] layerEnergy(int layer) {
+        return concatHeads(energy, layer);
+    }
+
+    private float[] concatHeads(float[][] perHead, int layer) {
+        int size = perHead[layer * kvHeads].length;
+        float[] out = new float[kvHeads * size];
+        for (int h = 0; h < kvHeads; h++) {
+            System.arraycopy(perHead[layer * kvHeads + h], 0, out, h * size, size);
+        }
+        return out;
+    }
+
+    /**
      * out[off..off+2P) += scale · Σ_r w_r(codes[codesOff + r]) in the interleaved layout: the dense decoded key of one
      * head, before RoPE (spec §1.2 "Decode").
      */

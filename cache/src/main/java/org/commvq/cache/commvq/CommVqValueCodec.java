@@ -95,6 +95,28 @@ public final class CommVqValueCodec {
         return scalePlusEps;
     }
 
+    /** Copies for a device that encodes and attends in its own memory: E [codeBits][F], λ+eps [F]. */
+    public float[] embeddingCopy() {
+        return embedding.clone();
+    }
+
+    public float[] scalePlusEpsCopy() {
+        return scalePlusEps.clone();
+    }
+
+    /** The first Linear's weights transposed, [F][hidden], and the second's, [hidden][2·codeBits]. */
+    public float[] enc1TransposedCopy() {
+        return enc1T.clone();
+    }
+
+    public float[] outTransposedCopy() {
+        return outT.clone();
+    }
+
+    public int hiddenDim() {
+        return hiddenDim;
+    }
+
     /**
      * Encodes {@code tokens} value vectors values[valuesOff + t·F ..]: packed bits to packed[packedOff + t·F·bits/8 ..],
      * σ to sigma[sigmaOff + t] and, when {@code prescale} is not null, p to prescale[t].
