@@ -59,33 +59,49 @@ final class BenchCommand implements Callable<Integer> {
             description = "unmeasured runs first, for the JIT (default: ${DEFAULT-VALUE})")
     int warmup;
 
+    @Option(names = "--context", paramLabel = "N", defaultValue = "0",
+            description = "GPU only: decode after N positions of seeded random cache contents, as if N tokens of"
+                    + " context had been run (measures decode at a long context without running it; default: 0)")
+    int context;
+
     @Option(names = "--json", description = "print the result as JSON")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
-        if (promptTokens < 1 || genTokens < 1 || runs < 1 || warmup < 0) {
-            throw new IllegalArgumentException("--prompt-tokens, --gen-tokens and --runs must be >= 1, --warmup >= 0");
+        if (promptTokens < 1 || genTokens < 1 || runs < 1 || warmup < 0 || context < 0) {
+            throw new IllegalArgumentException("--prompt-tokens, --gen-tokens and --runs must be >= 1, --warmup and"
+                    + " --context >= 0");
         }
         PrintWriter out = spec.commandLine().getOut();
         DeviceOptions.Selected device = deviceOptions.select();
         try (LoadedModel model = modelOptions.load()) {
             ModelShape shape = model.shape();
             int ctx = cacheOptions.contextSize(model);
-            if (promptTokens + genTokens > ctx) {
-                throw new IllegalArgumentException("--prompt-tokens + --gen-tokens = " + (promptTokens + genTokens)
-                        + " exceeds --ctx-size " + ctx);
+            if ((long) context + promptTokens + genTokens > ctx) {
+                throw new IllegalArgumentException("--context + --prompt-tokens + --gen-tokens = "
+                        + ((long) context + promptTokens + genTokens) + " exceeds --ctx-size " + ctx);
             }
             int[] prompt = new SplittableRandom(7).ints(promptTokens, 0, shape.vocab()).toArray();
             List<Double> prefill = new ArrayList<>();
             List<Double> decode = new ArrayList<>();
             SessionInfo info;
+            double openSeconds;
+            double firstTokenSeconds = 0;
+            long start = System.nanoTime();
             try (InferenceSession session = deviceOptions.open(device, model, cacheOptions)) {
+                if (context > 0) {
+                    session.fillSyntheticContext(context, 7);
+                }
+                openSeconds = (System.nanoTime() - start) / 1e9;
                 info = session.info();
                 for (int run = 0; run < warmup + runs; run++) {
                     session.reset();
                     GenerationResult r = new Generator(session).generate(prompt, genTokens,
                             new Sampler(SamplingParams.greedy()), id -> false, id -> { });
+                    if (run == 0) {
+                        firstTokenSeconds = openSeconds + r.prefillNanos() / 1e9;
+                    }
                     if (run >= warmup) {
                         prefill.add(r.prefillTokensPerSecond());
                         decode.add(r.decodeTokensPerSecond());
@@ -103,6 +119,10 @@ final class BenchCommand implements Callable<Integer> {
             result.put("deviceWeights", info.weights());
             result.put("weightBytesPerStep", info.weightBytesPerStep());
             result.put("threads", Workers.threads());
+            result.put("deviceBytes", info.deviceBytes());
+            result.put("context", context);
+            result.put("sessionOpenSeconds", openSeconds);
+            result.put("timeToFirstTokenSeconds", firstTokenSeconds);
             result.put("promptTokens", promptTokens);
             result.put("genTokens", genTokens);
             result.put("runs", runs);
@@ -115,6 +135,8 @@ final class BenchCommand implements Callable<Integer> {
                         model.weightType(), Bytes.format(model.weights().byteSize()), cacheType, Workers.threads(),
                         runs);
                 out.printf("device %s: %s, weights %s%n", info.backend(), info.device(), info.weights());
+                out.printf("session open %.2f s, first token after %.2f s (compiling included)%s%n", openSeconds,
+                        firstTokenSeconds, context > 0 ? ", decoding after a synthetic context of " + context : "");
                 out.printf("prefill %4d tokens: min %8.1f  median %8.1f  max %8.1f tokens/s%n", promptTokens,
                         min(prefill), median(prefill), max(prefill));
                 out.printf("decode  %4d tokens: min %8.1f  median %8.1f  max %8.1f tokens/s%n", genTokens,

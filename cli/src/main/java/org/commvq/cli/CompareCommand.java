@@ -49,6 +49,9 @@ final class CompareCommand implements Callable<Integer> {
                     + " it, else f32)")
     String gpuWeights;
 
+    @Option(names = "--gpu-memory", paramLabel = "SIZE", description = DeviceOptions.GPU_MEMORY_HELP)
+    String gpuMemory;
+
     @Option(names = "--peak-bandwidth", paramLabel = "GB/s", defaultValue = "3350",
             description = "the device's memory bandwidth, for the decode-speed bound (default: ${DEFAULT-VALUE},"
                     + " an H100 SXM)")
@@ -73,8 +76,9 @@ final class CompareCommand implements Callable<Integer> {
             int[] ids = model.tokenizer().encode(prompt, true);
             int ctx = cacheOptions.ctxSize != null ? cacheOptions.contextSize(model) : ids.length + steps;
             ComparisonResult result;
-            try (InferenceSession cpu = reference.open(model, cacheOptions, ctx, null);
-                 InferenceSession other = candidate.open(model, cacheOptions, ctx, gpuWeights)) {
+            try (InferenceSession cpu = reference.open(model, cacheOptions, ctx, null, 0);
+                 InferenceSession other = candidate.open(model, cacheOptions, ctx, gpuWeights,
+                         DeviceOptions.parseGpuMemory(gpuMemory))) {
                 result = BackendComparison.run(cpu, other, ids, steps);
             }
             CompareReport report = new CompareReport(model, prompt, result, peakBandwidth * 1e9);

@@ -1,5 +1,6 @@
 package org.commvq.cli;
 
+import org.commvq.cli.eval.MemoryOptions;
 import org.commvq.model.backend.InferenceBackend;
 import org.commvq.model.backend.InferenceBackends;
 import org.commvq.model.backend.InferenceSession;
@@ -8,7 +9,7 @@ import org.commvq.model.load.LoadedModel;
 import picocli.CommandLine.Option;
 
 /**
- * --device and --gpu-weights. The backend is resolved before the model is loaded, so a missing GPU runtime costs one
+ * --device, --gpu-weights and --gpu-memory. The backend is resolved before the model is loaded, so a missing GPU runtime costs one
  * line and no wait.
  */
 public final class DeviceOptions {
@@ -24,10 +25,18 @@ public final class DeviceOptions {
                     + " it, else f32)")
     String gpuWeights;
 
+    static final String GPU_MEMORY_HELP = "device memory to plan for, e.g. 24GB (10^9 bytes) or 24GiB (2^30),"
+            + " default: the device's own; a configuration that would not fit is refused, with the numbers, before"
+            + " anything is allocated";
+
+    @Option(names = "--gpu-memory", paramLabel = "SIZE", description = GPU_MEMORY_HELP)
+    String gpuMemory;
+
     /** A --device value taken apart: the backend, ready to open sessions, and the backend's own device suffix. */
     record Selected(String spec, InferenceBackend backend, String suffix) {
-        InferenceSession open(LoadedModel model, CacheOptions cache, int contextSize, String weights) {
-            return backend.open(model, new SessionConfig(cache.type(model), contextSize, cache.codebook, suffix, weights));
+        InferenceSession open(LoadedModel model, CacheOptions cache, int contextSize, String weights, long memory) {
+            return backend.open(model, new SessionConfig(cache.type(model), contextSize, cache.codebook, suffix, weights,
+                    memory));
         }
     }
 
@@ -36,7 +45,23 @@ public final class DeviceOptions {
     }
 
     InferenceSession open(Selected selected, LoadedModel model, CacheOptions cache) {
-        return selected.open(model, cache, cache.contextSize(model), gpuWeights);
+        return selected.open(model, cache, cache.contextSize(model), gpuWeights, gpuMemoryBytes());
+    }
+
+    long gpuMemoryBytes() {
+        return parseGpuMemory(gpuMemory);
+    }
+
+    /** A --gpu-memory value in bytes, 0 when not given. */
+    static long parseGpuMemory(String text) {
+        if (text == null) {
+            return 0;
+        }
+        long bytes = MemoryOptions.parseBytes("--gpu-memory", text);
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("--gpu-memory must be positive, got '" + text + "'");
+        }
+        return bytes;
     }
 
     /** The backend a --device value names; an IllegalArgumentException names the flag and what is missing. */

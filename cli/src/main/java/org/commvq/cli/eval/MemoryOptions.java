@@ -45,9 +45,14 @@ public final class MemoryOptions {
 
     /** "24GiB" = 24·2³⁰, "24GB" = 24·10⁹, "1000" = 1000 bytes. */
     static long parseBytes(String text) {
+        return parseBytes("--budget", text);
+    }
+
+    /** As {@link #parseBytes(String)}, with the flag to name in the error. */
+    public static long parseBytes(String flag, String text) {
         Matcher m = SIZE.matcher(text.strip());
         if (!m.matches()) {
-            throw new IllegalArgumentException("--budget '" + text + "' is not a size such as 24GiB or 80GB");
+            throw new IllegalArgumentException(flag + " '" + text + "' is not a size such as 24GiB or 80GB");
         }
         String unit = m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT);
         int power = "BKMGT".indexOf(unit.charAt(0));

@@ -29,6 +29,9 @@ public final class CpuBackend implements InferenceBackend {
         if (!config.device().isEmpty()) {
             throw new IllegalArgumentException("the CPU backend has a single device, got '" + config.device() + "'");
         }
+        if (config.deviceMemory() != 0) {
+            throw new IllegalArgumentException("--gpu-memory sets a GPU's budget; the CPU session takes what it needs");
+        }
         if (!config.weights().isEmpty()) {
             throw new IllegalArgumentException("the CPU multiplies by the file's own weight types; a weight layout"
                     + " can be chosen for the GPU only");

@@ -19,7 +19,7 @@ final class CpuSession implements InferenceSession {
         LlamaWeights w = model.weights();
         long embeddingRow = w.tokenEmbedding().byteSize() / w.tokenEmbedding().rows();
         this.info = new SessionInfo(CpuBackend.NAME, device, model.weightType(), cache.type(),
-                w.byteSize() - w.tokenEmbedding().byteSize() + embeddingRow);
+                w.byteSize() - w.tokenEmbedding().byteSize() + embeddingRow, 0);
     }
 
     @Override

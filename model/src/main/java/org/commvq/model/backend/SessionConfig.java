@@ -10,8 +10,14 @@ import java.nio.file.Path;
  * @param codebook    codebook file for cache types that need one, or null
  * @param device      which of the backend's devices, in the backend's own syntax ("" for its default)
  * @param weights     the layout to multiply by, in the backend's own names ("" for the backend's choice)
+ * @param deviceMemory bytes of device memory the session may plan for (--gpu-memory), 0 for the whole device
  */
-public record SessionConfig(String cacheType, int contextSize, Path codebook, String device, String weights) {
+public record SessionConfig(String cacheType, int contextSize, Path codebook, String device, String weights,
+                            long deviceMemory) {
+
+    public SessionConfig(String cacheType, int contextSize, Path codebook, String device, String weights) {
+        this(cacheType, contextSize, codebook, device, weights, 0);
+    }
 
     public SessionConfig {
         if (contextSize < 1) {
@@ -19,5 +25,8 @@ public record SessionConfig(String cacheType, int contextSize, Path codebook, St
         }
         device = device == null ? "" : device;
         weights = weights == null ? "" : weights;
+        if (deviceMemory < 0) {
+            throw new IllegalArgumentException("--gpu-memory must be positive, got " + deviceMemory + " bytes");
+        }
     }
 }

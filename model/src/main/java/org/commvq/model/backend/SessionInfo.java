@@ -9,6 +9,8 @@ package org.commvq.model.backend;
  * @param cacheType         the --kv-cache name
  * @param weightBytesPerStep bytes of weights one decode step reads (all matrices but the embedding table, of which
  *                           one row is read): the numerator of a memory-bandwidth bound
+ * @param deviceBytes       bytes of device memory the session planned and allocates, 0 where it runs on the host
  */
-public record SessionInfo(String backend, String device, String weights, String cacheType, long weightBytesPerStep) {
+public record SessionInfo(String backend, String device, String weights, String cacheType, long weightBytesPerStep,
+                          long deviceBytes) {
 }

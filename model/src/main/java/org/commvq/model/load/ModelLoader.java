@@ -2,6 +2,7 @@ package org.commvq.model.load;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.commvq.model.synth.SyntheticModel;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.commvq.model.ModelFormatException;
@@ -13,7 +14,11 @@ public final class ModelLoader {
     private ModelLoader() {
     }
 
+    /** Also opens {@code synthetic:SHAPE[@SEED]} ({@link SyntheticModel}), which names no file. */
     public static LoadedModel load(Path path) {
+        if (SyntheticModel.isSpec(path.toString())) {
+            return SyntheticModel.open(path.toString());
+        }
         if (!Files.exists(path)) {
             throw new ModelFormatException(path, "no such file or directory (expected a .gguf file or a Hugging Face"
                     + " model directory)");
