@@ -1,9 +1,14 @@
 package org.commvq.tornado.backend;
 
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
+import org.commvq.cache.KvCacheFactory;
+import org.commvq.cache.commvq.CommVqCodebookFile;
 import org.commvq.model.forward.LlamaWeights;
+import org.commvq.model.load.LoadedModel;
+import org.commvq.tornado.plan.DeviceCacheSpec;
 import org.commvq.tornado.plan.KvPrecision;
 import org.commvq.tornado.plan.WeightFormat;
 
@@ -18,18 +23,28 @@ final class DeviceLayouts {
     private DeviceLayouts() {
     }
 
-    static KvPrecision cache(String type, boolean halves, TornadoDevice device) {
+    /**
+     * The device cache for a --kv-cache type: fp32, fp16 (where the device has half floats), or commvq1/commvq2 with
+     * the codebook file given, or else the shipped one made for the model.
+     */
+    static DeviceCacheSpec cache(String type, Path codebook, LoadedModel model, boolean halves, TornadoDevice device) {
         return switch (type) {
-            case "fp32" -> KvPrecision.F32;
+            case "fp32" -> new DeviceCacheSpec.Dense(KvPrecision.F32);
             case "fp16" -> {
                 if (!halves) {
                     throw new IllegalArgumentException("--kv-cache fp16 on --device gpu needs half floats, which "
                             + TornadoDevices.name(device) + " does not compile; use --kv-cache fp32");
                 }
-                yield KvPrecision.F16;
+                yield new DeviceCacheSpec.Dense(KvPrecision.F16);
             }
-            default -> throw new IllegalArgumentException("--device gpu runs --kv-cache fp32 and fp16 only, got '"
-                    + type + "' (the compressed caches run on the CPU)");
+            case "commvq1", "commvq2" -> {
+                Path file = codebook != null ? codebook
+                        : KvCacheFactory.defaultCodebook(type, model.shape(), model.vocabHash());
+                yield new DeviceCacheSpec.CommVq(CommVqCodebookFile.read(file, model.shape(), model.vocabHash(),
+                        type.charAt(type.length() - 1) - '0'));
+            }
+            default -> throw new IllegalArgumentException("--device gpu runs --kv-cache fp32, fp16, commvq1 and"
+                    + " commvq2, got '" + type + "' (the other caches run on the CPU)");
         };
     }
 

@@ -11,7 +11,7 @@ import org.commvq.model.backend.SessionConfig;
 import org.commvq.model.backend.SessionInfo;
 import org.commvq.model.load.LoadedModel;
 import org.commvq.tornado.plan.DeviceMemoryBudget;
-import org.commvq.tornado.plan.KvPrecision;
+import org.commvq.tornado.plan.DeviceCacheSpec;
 import org.commvq.tornado.plan.LayerGroupPlan;
 import org.commvq.tornado.plan.ModelPlan;
 import org.commvq.tornado.plan.WeightFormat;
@@ -28,6 +28,7 @@ final class TornadoSession implements InferenceSession {
     private static final int GROUP = 256;
     /** Device memory left to the driver, TornadoVM's compiled kernels and its own buffers. */
     private static final long RESERVE = 512L << 20;
+    private static final double GIB = 1024.0 * 1024.0 * 1024.0;
     /**
      * System property: transformer blocks per TaskGraph, 1 to LayerGroupPlan.MAX_LAYERS. The default is the most,
      * because TornadoVM's host-side cost per execute dominates small models: on the H100 (PTX) the tiny model
@@ -44,6 +45,7 @@ final class TornadoSession implements InferenceSession {
     private final SessionInfo info;
     private final long cacheBytesPerToken;
     private int length;
+    private int syntheticContext;
 
     private TornadoSession(ModelPlan plan, SessionInfo info, long cacheBytesPerToken) {
         this.plan = plan;
@@ -54,42 +56,59 @@ final class TornadoSession implements InferenceSession {
     static TornadoSession open(LoadedModel model, SessionConfig config) {
         TornadoDevice device = TornadoDevices.select(config.device());
         boolean halves = TornadoDevices.halfFloats(device);
-        KvPrecision cache = DeviceLayouts.cache(config.cacheType(), halves, device);
+        DeviceCacheSpec cache = DeviceLayouts.cache(config.cacheType(), config.codebook(), model, halves, device);
         WeightFormat format = DeviceLayouts.weights(model.weights(), config.weights(), halves, device);
         ModelShape shape = model.shape();
-        DeviceMemoryBudget budget = new DeviceMemoryBudget(budgetBytes(device));
+        DeviceMemoryBudget budget = new DeviceMemoryBudget(budgetBytes(device, config.deviceMemory()));
         int layersPerGraph = Integer.getInteger(LAYERS_PER_GRAPH, LayerGroupPlan.MAX_LAYERS);
         boolean cudaGraphs = Boolean.getBoolean(CUDA_GRAPHS);
         if (cudaGraphs && device.getTornadoVMBackend() != TornadoVMBackendType.PTX) {
             throw new IllegalArgumentException("-D" + CUDA_GRAPHS + "=true needs a PTX device, not "
                     + device.getTornadoVMBackend());
         }
-        ModelPlan plan = new ModelPlan(shape, model.weights(), format, cache, config.contextSize(), layersPerGraph,
-                GROUP, budget, device, cudaGraphs);
+        ModelPlan plan;
+        try {
+            plan = new ModelPlan(shape, model.weights(), format, cache, config.contextSize(), layersPerGraph, GROUP,
+                    budget, device, cudaGraphs);
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "--kv-cache %s with --ctx-size %d does not fit in %.2f GiB of device memory (the cache alone"
+                            + " takes %.2f GiB): %s", config.cacheType(), config.contextSize(),
+                    budget.budgetBytes() / GIB, cache.bytesPerToken(shape) * (double) config.contextSize() / GIB,
+                    e.getMessage()), e);
+        }
         long weightBytes = budget.reservations().entrySet().stream()
                 .filter(e -> DeviceLayouts.isWeight(e.getKey()))
                 .mapToLong(Map.Entry::getValue).sum();
         String where = TornadoDevices.describe(device) + String.format(Locale.ROOT,
                 ", %d graphs per token%s, %.1f of %.1f MiB budgeted", plan.graphsPerStep(),
                 cudaGraphs ? " (CUDA graphs)" : "", budget.usedBytes() / 1048576.0, budget.budgetBytes() / 1048576.0);
-        long perToken = 2L * shape.layers() * shape.kvDim() * (cache == KvPrecision.F32 ? Float.BYTES : Short.BYTES);
+        long perToken = cache.bytesPerToken(shape);
         return new TornadoSession(plan, new SessionInfo(TornadoBackend.NAME, where, DeviceLayouts.describe(format),
-                config.cacheType(), weightBytes), perToken);
+                config.cacheType(), weightBytes, budget.usedBytes()), perToken);
     }
 
     /**
-     * The device's memory less a reserve, or TornadoVM's cap where the user set a smaller one
-     * (-Dtornado.device.memory, which TornadoVM itself enforces).
+     * --gpu-memory (or else the device's memory) less a reserve for the driver, TornadoVM's compiled kernels and its
+     * own buffers; TornadoVM's cap where the user set a smaller one (-Dtornado.device.memory, which TornadoVM itself
+     * enforces). A --gpu-memory larger than the device is refused: the plan would fit on paper and fail on the card.
      */
-    private static long budgetBytes(TornadoDevice device) {
-        long bytes = device.getMaxGlobalMemory() - RESERVE;
+    private static long budgetBytes(TornadoDevice device, long requested) {
+        long physical = device.getMaxGlobalMemory();
+        if (requested > physical) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "--gpu-memory %.2f GiB is more than the %.2f GiB of %s", requested / GIB, physical / GIB,
+                    TornadoDevices.name(device)));
+        }
+        long bytes = (requested > 0 ? requested : physical) - RESERVE;
         String cap = System.getProperty(TornadoDevices.MEMORY_CAP);
         if (cap != null) {
             bytes = Math.min(bytes, DeviceLayouts.parseSize(cap));
         }
         if (bytes <= 0) {
-            throw new IllegalArgumentException("the device " + TornadoDevices.name(device) + " reports "
-                    + device.getMaxGlobalMemory() + " bytes of memory, too little to hold a model");
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "%.2f GiB of device memory is too little"
+                    + " to hold a model: %d MiB are kept for the driver and TornadoVM",
+                    (requested > 0 ? requested : physical) / GIB, RESERVE >> 20));
         }
         return bytes;
     }
@@ -123,7 +142,18 @@ final class TornadoSession implements InferenceSession {
     /** The device cache needs no clearing: attention reads positions 0..pos only, and appends overwrite. */
     @Override
     public void reset() {
-        length = 0;
+        length = syntheticContext;
+    }
+
+    @Override
+    public void fillSyntheticContext(int tokens, long seed) {
+        if (length != 0) {
+            throw new IllegalStateException("a synthetic context goes into an empty session, this one holds " + length
+                    + " tokens");
+        }
+        plan.fillSyntheticContext(tokens, seed);
+        syntheticContext = tokens;
+        length = tokens;
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import uk.ac.manchester.tornado.api.types.arrays.ByteArray;
+import uk.ac.manchester.tornado.api.types.arrays.DoubleArray;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.HalfFloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
@@ -43,6 +44,11 @@ public final class DeviceMemoryBudget {
     public HalfFloatArray halves(String what, long n) {
         reserve(what, arrayBytes(checkedLength(what, n), Short.BYTES));
         return new HalfFloatArray((int) n);
+    }
+
+    public DoubleArray doubles(String what, long n) {
+        reserve(what, arrayBytes(checkedLength(what, n), Double.BYTES));
+        return new DoubleArray((int) n);
     }
 
     public ByteArray bytes(String what, long n) {

@@ -42,7 +42,8 @@ public final class LayerGroupPlan {
         }
         this.name = name;
         budget.reserve(name + ".stepInputs", step.perGraphBytes());
-        LayerScratch scratch = LayerScratch.allocate(name, shape, step.capacity(), budget);
+        int commVqCodeBits = caches.getFirst() instanceof DeviceCommVqLayer c ? c.codeBits() : 0;
+        LayerScratch scratch = LayerScratch.allocate(name, shape, step.capacity(), commVqCodeBits, budget);
         FloatArray x = step.x();
 
         TaskGraph g = new TaskGraph(name);

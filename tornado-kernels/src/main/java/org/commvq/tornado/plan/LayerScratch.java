@@ -9,9 +9,12 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * share one set, which also saves the attention scores' {@code heads × capacity} floats per layer.
  */
 public record LayerScratch(FloatArray xb, FloatArray q, FloatArray k, FloatArray v, FloatArray att,
-                           FloatArray scores, FloatArray proj, FloatArray gate, FloatArray up) {
+                           FloatArray scores, FloatArray proj, FloatArray gate, FloatArray up,
+                           CommVqScratch commVq) {
 
-    public static LayerScratch allocate(String name, ModelShape shape, int capacity, DeviceMemoryBudget budget) {
+    /** @param commVqCodeBits value bits per token of the blocks' CommVQ caches, or 0 for dense caches */
+    public static LayerScratch allocate(String name, ModelShape shape, int capacity, int commVqCodeBits,
+                                        DeviceMemoryBudget budget) {
         return new LayerScratch(
                 budget.floats(name + ".xb", shape.dim()),
                 budget.floats(name + ".q", shape.queryDim()),
@@ -21,11 +24,17 @@ public record LayerScratch(FloatArray xb, FloatArray q, FloatArray k, FloatArray
                 budget.floats(name + ".scores", (long) shape.heads() * capacity),
                 budget.floats(name + ".proj", shape.dim()),
                 budget.floats(name + ".gate", shape.ffnDim()),
-                budget.floats(name + ".up", shape.ffnDim()));
+                budget.floats(name + ".up", shape.ffnDim()),
+                commVqCodeBits > 0 ? CommVqScratch.allocate(name, shape, capacity, commVqCodeBits, budget) : null);
     }
 
     /** Every array, for one FIRST_EXECUTION transfer that allocates them on the device. */
     public Object[] arrays() {
-        return new Object[] {xb, q, k, v, att, scores, proj, gate, up};
+        Object[] dense = {xb, q, k, v, att, scores, proj, gate, up};
+        if (commVq == null) {
+            return dense;
+        }
+        return java.util.stream.Stream.concat(java.util.Arrays.stream(dense), java.util.Arrays.stream(commVq.arrays()))
+                .toArray();
     }
 }

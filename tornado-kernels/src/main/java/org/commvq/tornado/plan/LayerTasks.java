@@ -42,13 +42,21 @@ final class LayerTasks {
     private final String prefix;
     private final GridScheduler grids;
     private final int groupSize;
+    private final ModelShape shape;
 
-    private LayerTasks(TaskGraph graph, String graphName, String prefix, GridScheduler grids, int groupSize) {
+    private LayerTasks(TaskGraph graph, String graphName, String prefix, GridScheduler grids, int groupSize,
+                       ModelShape shape) {
         this.graph = graph;
         this.graphName = graphName;
         this.prefix = prefix;
         this.grids = grids;
         this.groupSize = groupSize;
+        this.shape = shape;
+    }
+
+    /** Tasks added straight to a graph without a layer prefix, for tests of one cache's tasks. */
+    static LayerTasks unprefixed(TaskGraph graph, GridScheduler grids, int groupSize, ModelShape shape) {
+        return new LayerTasks(graph, graph.getTaskGraphName(), "", grids, groupSize, shape);
     }
 
     /** Checks the shapes the kernels depend on; throws IllegalArgumentException naming the layer. */
@@ -70,7 +78,7 @@ final class LayerTasks {
      */
     static void add(TaskGraph graph, String graphName, String prefix, GridScheduler grids, ModelShape shape,
                     DeviceLayer weights, DeviceKvLayer cache, DecodeStep step, LayerScratch s, int groupSize) {
-        new LayerTasks(graph, graphName, prefix, grids, groupSize).add(shape, weights, cache, step, s);
+        new LayerTasks(graph, graphName, prefix, grids, groupSize, shape).add(shape, weights, cache, step, s);
     }
 
     private void add(ModelShape shape, DeviceLayer weights, DeviceKvLayer cache, DecodeStep step, LayerScratch s) {
@@ -78,7 +86,6 @@ final class LayerTasks {
         int pairs = shape.headDim() / 2;
         FloatArray x = step.x();
         KernelContext ctx = new KernelContext();
-        float scale = (float) (1.0 / Math.sqrt(shape.headDim()));
 
         graph.task(prefix + "attnNorm", Norms::rmsNorm, ctx, s.xb(), x, weights.attnNorm(), dim, shape.rmsEps());
         grid("attnNorm", Grids.single(groupSize));
@@ -87,13 +94,7 @@ final class LayerTasks {
         matVec("wv", weights.wv(), ctx, s.xb(), s.v());
         graph.task(prefix + "ropeQ", Rope::rotatePairs, ctx, s.q(), step.cos(), step.sin(), shape.heads(), pairs);
         grid("ropeQ", Grids.perElement(shape.heads() * pairs, groupSize));
-        graph.task(prefix + "ropeK", Rope::rotatePairs, ctx, s.k(), step.cos(), step.sin(), shape.kvHeads(), pairs);
-        grid("ropeK", Grids.perElement(shape.kvHeads() * pairs, groupSize));
-        cache.append(graph, prefix + "append", ctx, s.k(), s.v(), step.position());
-        grid("append", Grids.perElement(shape.kvDim(), groupSize));
-        cache.attend(graph, prefix + "attend", ctx, s.q(), s.att(), s.scores(), step.position(), shape.headDim(),
-                shape.groupSize(), scale);
-        grid("attend", Grids.perGroup(shape.heads(), groupSize));
+        cache.addAttention(this, ctx, s, step);
         matVec("wo", weights.wo(), ctx, s.att(), s.proj());
         graph.task(prefix + "attnResidual", Activations::add, ctx, x, s.proj(), dim);
         grid("attnResidual", Grids.perElement(dim, groupSize));
@@ -114,7 +115,26 @@ final class LayerTasks {
         grid(task, Grids.perGroup(w.rows(), groupSize));
     }
 
-    private void grid(String task, WorkerGrid grid) {
+    /** The graph the block's tasks go into; a task added by a cache is named with {@link #name}. */
+    TaskGraph graph() {
+        return graph;
+    }
+
+    /** The graph-unique name of one of the block's tasks. */
+    String name(String task) {
+        return prefix + task;
+    }
+
+    /** Sets the launch shape of a task named with {@link #name}(task). */
+    void grid(String task, WorkerGrid grid) {
         grids.addWorkerGrid(graphName + "." + prefix + task, grid);
+    }
+
+    ModelShape shape() {
+        return shape;
+    }
+
+    int groupSize() {
+        return groupSize;
     }
 }

@@ -41,13 +41,15 @@ public final class ModelPlan implements AutoCloseable {
     private final TornadoExecutionPlan plan;
     private final int layerGraphs;
     private final float[] row;
+    private final List<DeviceKvLayer> caches = new ArrayList<>();
+    private boolean executed;
 
     /**
      * @param layersPerGraph blocks per graph, 1 to {@link LayerGroupPlan#MAX_LAYERS}
      * @param device         the device to run on, or null for TornadoVM's default
      * @param cudaGraphs     record each graph's launches once as a CUDA graph and replay it (PTX devices only)
      */
-    public ModelPlan(ModelShape shape, LlamaWeights weights, WeightFormat format, KvPrecision cache, int capacity,
+    public ModelPlan(ModelShape shape, LlamaWeights weights, WeightFormat format, DeviceCacheSpec cache, int capacity,
                      int layersPerGraph, int groupSize, DeviceMemoryBudget budget, TornadoDevice device,
                      boolean cudaGraphs) {
         if (layersPerGraph < 1 || layersPerGraph > LayerGroupPlan.MAX_LAYERS) {
@@ -68,8 +70,9 @@ public final class ModelPlan implements AutoCloseable {
             for (int l = first; l < first + count; l++) {
                 String name = "layer" + l;
                 layerWeights.add(DeviceLayer.upload(weights.layers().get(l), format, name, budget));
-                caches.add(DeviceKvLayer.allocate(cache, name + ".kv", capacity, shape.kvDim(), budget));
+                caches.add(cache.allocate(l, name + ".kv", capacity, shape, budget));
             }
+            this.caches.addAll(caches);
             LayerGroupPlan group = new LayerGroupPlan("layers" + first, shape, first, layerWeights, caches, step,
                     previous, false, groupSize, budget);
             graphs.add(group.snapshot());
@@ -102,6 +105,7 @@ public final class ModelPlan implements AutoCloseable {
         embedding.row(token, row, 0);
         MemorySegment.copy(row, 0, step.x().getSegment(), ValueLayout.JAVA_FLOAT, 0, row.length);
         step.moveTo(pos);
+        executed = true;
         for (int g = 0; g < layerGraphs; g++) {
             plan.withGraph(g).execute();
         }
@@ -114,6 +118,23 @@ public final class ModelPlan implements AutoCloseable {
 
     public int capacity() {
         return step.capacity();
+    }
+
+    /**
+     * Fills every layer's cache for positions [0, tokens) with seeded random contents before the first decode, which
+     * copies the caches to the device; decoding then continues at position {@code tokens}.
+     */
+    public void fillSyntheticContext(int tokens, long seed) {
+        if (executed) {
+            throw new IllegalStateException("a synthetic context must be filled in before the first token");
+        }
+        if (tokens < 0 || tokens >= capacity()) {
+            throw new IllegalArgumentException("--context " + tokens + " must leave room in --ctx-size "
+                    + capacity());
+        }
+        for (int l = 0; l < caches.size(); l++) {
+            caches.get(l).fillSynthetic(tokens, seed * 1000 + l * 10L);
+        }
     }
 
     /** Graphs executed per decode step, the head included. */

@@ -100,7 +100,7 @@ class AttentionTest {
                 Arrays.copyOfRange(keys, last * kvDim, tokens * kvDim),
                 Arrays.copyOfRange(values, last * kvDim, tokens * kvDim), expected);
 
-        DeviceKvLayer cache = DeviceKvLayer.allocate(precision, "kv", CAPACITY, kvDim, new DeviceMemoryBudget(1L << 30));
+        DeviceKvLayer.Dense cache = DeviceKvLayer.allocate(precision, "kv", CAPACITY, kvDim, new DeviceMemoryBudget(1L << 30));
         float[] rotated = keys.clone();
         org.commvq.cache.Rope rope = new org.commvq.cache.Rope(SHAPE.rope(), HEAD_DIM);
         for (int t = 0; t < tokens; t++) {
@@ -121,7 +121,7 @@ class AttentionTest {
         Tolerance.assertClose(precision + " attention over " + tokens + " tokens", expected, out, abs, rel);
     }
 
-    private static void fill(DeviceKvLayer cache, float[] keys, float[] values) {
+    private static void fill(DeviceKvLayer.Dense cache, float[] keys, float[] values) {
         switch (cache) {
             case DeviceKvLayer.F32 f -> {
                 for (int i = 0; i < keys.length; i++) {

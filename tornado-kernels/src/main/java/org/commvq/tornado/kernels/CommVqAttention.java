@@ -1,0 +1,314 @@
+package org.commvq.tornado.kernels;
+
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.math.TornadoMath;
+import uk.ac.manchester.tornado.api.types.arrays.ByteArray;
+import uk.ac.manchester.tornado.api.types.arrays.DoubleArray;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * Decode attention over one layer's CommVQ cache ({@link CommVqDeviceLayout}) straight from the codes (spec §1.3,
+ * §1.5), split flash-decoding style so no kernel walks the whole context alone:
+ * <pre>
+ *  keyLogits    compressed token n, pair p (threads), every KV head h in turn:
+ *               κ_p = Σ_r z_{h,r,p,A_r} + i·z_{h,r,p,B_r}         the key rebuilt from θ, pair by pair
+ *               score[q-head][n] = s_n/√d · Σ_p Re(ψ_p · conj(e^{inω_p} κ_p))    for the KV head's query heads
+ *  valueChunks  chunk c of compressed tokens (one work-group), every query head:
+ *               m_c = max score, sum_c = Σ e^{score−m_c}, acc_c[j] = Σ e^{score−m_c}·σ_n·bit_j(n)
+ *  combine      one work-group per query head: tail logits q·RoPE_n(k_n)/√d, one max M over chunks and tail,
+ *               acc[j] = Σ_c acc_c[j]·e^{m_c−M},  out = ((acc·E_g) ⊙ (λ+eps)_g + Σ_tail e^{s−M}·v) / Σ e^{·−M}
+ * </pre>
+ * The CPU twin is {@code CommVqKvCache} with the fused-decode path: same formulas, the softmax assembled from
+ * per-chunk maxima rather than one global one. RoPE angles n·ω_p are reduced modulo 2π in double before a float
+ * cos/sin, so positions near 128K keep the accuracy of the CPU's double-precision angles.
+ */
+public final class CommVqAttention {
+    /** Local floats for keyLogits' per-pair partial products: tokens per group × query heads × (pairs + 1). */
+    public static final int LOGIT_PARTIALS = 8448;
+    /** Most compressed tokens one valueChunks work-group takes. */
+    public static final int MAX_CHUNK = 1024;
+    /** Query heads valueChunks accumulates at once. */
+    static final int HEADS_AT_ONCE = 4;
+    /** Most chunks combine can weigh, and most value bits per token. */
+    public static final int MAX_CHUNKS = 1024;
+    public static final int MAX_CODE_BITS = 4096;
+    private static final double TWO_PI = 2.0 * Math.PI;
+
+    private CommVqAttention() {
+    }
+
+    /**
+     * Checks that a shape fits the kernels' local arrays for a work-group size; throws IllegalArgumentException
+     * naming the limit.
+     */
+    public static void check(int heads, int kvHeads, int headDim, int codeBits, int chunk, int chunks,
+                             int groupSize) {
+        int pairs = headDim / 2;
+        if (pairs > groupSize || groupSize % pairs != 0) {
+            throw new IllegalArgumentException("CommVQ attention needs head_dim/2 (" + pairs
+                    + ") to divide the work-group size " + groupSize);
+        }
+        if (heads % kvHeads != 0) {
+            throw new IllegalArgumentException(heads + " query heads do not split over " + kvHeads + " KV heads");
+        }
+        if (groupSize / pairs * heads * (pairs + 1) > LOGIT_PARTIALS) {
+            throw new IllegalArgumentException("CommVQ key logits: " + heads + " query heads x head_dim " + headDim
+                    + " exceed the kernel's local array of " + LOGIT_PARTIALS + " floats");
+        }
+        if (codeBits > MAX_CODE_BITS || codeBits % 8 != 0) {
+            throw new IllegalArgumentException("CommVQ values: " + codeBits + " bits per token, the kernels take a"
+                    + " multiple of 8 up to " + MAX_CODE_BITS);
+        }
+        if (chunk > MAX_CHUNK || chunks > MAX_CHUNKS || headDim > GroupReduce.MAX_GROUP) {
+            throw new IllegalArgumentException("CommVQ attention: chunks of " + chunk + " tokens x " + chunks
+                    + " and head_dim " + headDim + " exceed the limits " + MAX_CHUNK + ", " + MAX_CHUNKS + ", "
+                    + GroupReduce.MAX_GROUP);
+        }
+    }
+
+    /** Tokens per valueChunks work-group for a cache capacity: about 256 groups, 128 to MAX_CHUNK tokens each. */
+    public static int chunkFor(int capacity) {
+        int chunk = 128;
+        while (chunk < MAX_CHUNK && (long) chunk * 256 < capacity) {
+            chunk *= 2;
+        }
+        return chunk;
+    }
+
+    /** Stores the new token's pre-RoPE key and value in tail slot position mod 128. Launch: a thread per element. */
+    public static void tailAppend(KernelContext ctx, FloatArray tailKeys, FloatArray tailValues, FloatArray k,
+                                  FloatArray v, IntArray position, int kvDim) {
+        int i = ctx.globalIdx;
+        if (i < kvDim) {
+            int slot = position.get(0) % CommVqDeviceLayout.BLOCK;
+            tailKeys.set(slot * kvDim + i, k.get(i));
+            tailValues.set(slot * kvDim + i, v.get(i));
+        }
+    }
+
+    /**
+     * scores[head·capacity + n] for every compressed token n. Launch: any number of work-groups of size S (a multiple
+     * of pairs); each takes S/pairs tokens at a time, a thread per (token, pair).
+     */
+    public static void keyLogits(KernelContext ctx, FloatArray q, FloatArray rows, ByteArray codes, FloatArray norms,
+                                 DoubleArray omega, FloatArray scores, IntArray position, int heads, int kvHeads,
+                                 int stages, int pairs, int capacity, float scale) {
+        int tid = ctx.localIdx;
+        int size = ctx.localGroupSizeX;
+        int perGroup = size / pairs;
+        int slot = tid / pairs;
+        int p = tid - slot * pairs;
+        int groups = ctx.globalGroupSizeX / size;
+        int compressed = CommVqDeviceLayout.compressed(position.get(0));
+        int qPerKv = heads / kvHeads;
+        int codeBytes = CommVqDeviceLayout.tokenCodeBytes(kvHeads, stages);
+        int width = 2 * pairs;
+        int headTable = stages * 64 * width;
+        int stride = pairs + 1;
+        float[] partial = ctx.allocateFloatLocalArray(LOGIT_PARTIALS);
+        for (int first = ctx.groupIdx * perGroup; first < compressed; first += groups * perGroup) {
+            int n = first + slot;
+            if (n < compressed) {
+                double angle = n * omega.get(p);
+                angle = angle - TWO_PI * TornadoMath.floor(angle / TWO_PI);
+                float c = TornadoMath.cos((float) angle);
+                float s = TornadoMath.sin((float) angle);
+                int codeBase = n * codeBytes;
+                for (int h = 0; h < kvHeads; h++) {
+                    float kx = 0.0f;
+                    float ky = 0.0f;
+                    int table = h * headTable;
+                    for (int r = 0; r < stages; r++) {
+                        int code = CommVqDeviceLayout.readCode(codes, codeBase, h * stages + r);
+                        int rowA = table + (r * 64 + (code >> 6)) * width;
+                        int rowB = table + (r * 64 + (code & 63)) * width;
+                        kx += rows.get(rowA + p) - rows.get(rowB + pairs + p);
+                        ky += rows.get(rowA + pairs + p) + rows.get(rowB + p);
+                    }
+                    float rx = kx * c - ky * s;
+                    float ry = kx * s + ky * c;
+                    for (int g = 0; g < qPerKv; g++) {
+                        int head = h * qPerKv + g;
+                        int qi = head * width + 2 * p;
+                        partial[(slot * heads + head) * stride + p] = q.get(qi) * rx + q.get(qi + 1) * ry;
+                    }
+                }
+            }
+            ctx.localBarrier();
+            for (int i = tid; i < perGroup * heads; i += size) {
+                int tokenSlot = i / heads;
+                int head = i - tokenSlot * heads;
+                int token = first + tokenSlot;
+                if (token < compressed) {
+                    float sum = 0.0f;
+                    int base = i * stride;
+                    for (int j = 0; j < pairs; j++) {
+                        sum += partial[base + j];
+                    }
+                    scores.set(head * capacity + token, sum * norms.get(token) * scale);
+                }
+            }
+            ctx.localBarrier();
+        }
+    }
+
+    /**
+     * Per chunk c (work-group c) of compressed tokens and query head: chunkMax[c·heads + head], chunkSum (same
+     * index) and chunkAcc[(c·heads + head)·codeBits + j]. Launch: ⌈capacity/chunk⌉ work-groups; groups past the
+     * compressed region return at once.
+     */
+    public static void valueChunks(KernelContext ctx, FloatArray scores, ByteArray bits, FloatArray sigmas,
+                                   FloatArray chunkMax, FloatArray chunkSum, FloatArray chunkAcc, IntArray position,
+                                   int heads, int codeBits, int chunk, int capacity) {
+        int c = ctx.groupIdx;
+        int tid = ctx.localIdx;
+        int size = ctx.localGroupSizeX;
+        int compressed = CommVqDeviceLayout.compressed(position.get(0));
+        int start = c * chunk;
+        int end = TornadoMath.min(start + chunk, compressed);
+        if (start >= end) {
+            return;
+        }
+        int bytes = codeBits / 8;
+        float[] w = ctx.allocateFloatLocalArray(HEADS_AT_ONCE * MAX_CHUNK);
+        for (int h0 = 0; h0 < heads; h0 += HEADS_AT_ONCE) {
+            for (int k = 0; k < HEADS_AT_ONCE; k++) {
+                int head = h0 + k;
+                float localMax = Float.NEGATIVE_INFINITY;
+                if (head < heads) {
+                    for (int n = start + tid; n < end; n += size) {
+                        localMax = TornadoMath.max(localMax, scores.get(head * capacity + n));
+                    }
+                }
+                float m = GroupReduce.max(ctx, localMax);
+                float partialSum = 0.0f;
+                for (int n = start + tid; n < end; n += size) {
+                    float e = 0.0f;
+                    if (head < heads) {
+                        e = TornadoMath.exp(scores.get(head * capacity + n) - m);
+                    }
+                    w[k * MAX_CHUNK + n - start] = e * sigmas.get(n);
+                    partialSum += e;
+                }
+                float sum = GroupReduce.sum(ctx, partialSum);
+                if (tid == 0 && head < heads) {
+                    chunkMax.set(c * heads + head, m);
+                    chunkSum.set(c * heads + head, sum);
+                }
+            }
+            for (int j = tid; j < codeBits; j += size) {
+                int byteIndex = j >> 3;
+                int shift = j & 7;
+                float a0 = 0.0f;
+                float a1 = 0.0f;
+                float a2 = 0.0f;
+                float a3 = 0.0f;
+                for (int n = start; n < end; n++) {
+                    float bit = (bits.get(n * bytes + byteIndex) >> shift) & 1;
+                    int at = n - start;
+                    a0 += w[at] * bit;
+                    a1 += w[MAX_CHUNK + at] * bit;
+                    a2 += w[2 * MAX_CHUNK + at] * bit;
+                    a3 += w[3 * MAX_CHUNK + at] * bit;
+                }
+                int base = (c * heads + h0) * codeBits + j;
+                chunkAcc.set(base, a0);
+                if (h0 + 1 < heads) {
+                    chunkAcc.set(base + codeBits, a1);
+                }
+                if (h0 + 2 < heads) {
+                    chunkAcc.set(base + 2 * codeBits, a2);
+                }
+                if (h0 + 3 < heads) {
+                    chunkAcc.set(base + 3 * codeBits, a3);
+                }
+            }
+            ctx.localBarrier();
+        }
+    }
+
+    /**
+     * out[head·headDim ..] for query head = work-group: the tail's exact logits, then one softmax over the chunks'
+     * summaries and the tail, and the value sum. Launch: heads work-groups.
+     */
+    public static void combine(KernelContext ctx, FloatArray q, FloatArray tailKeys, FloatArray tailValues,
+                               FloatArray chunkMax, FloatArray chunkSum, FloatArray chunkAcc,
+                               FloatArray embedding, FloatArray scalePlusEps, DoubleArray omega, FloatArray out,
+                               IntArray position, int heads, int kvHeads, int headDim, int codeBits, int chunk,
+                               float scale) {
+        int head = ctx.groupIdx;
+        int tid = ctx.localIdx;
+        int size = ctx.localGroupSizeX;
+        int pos = position.get(0);
+        int compressed = CommVqDeviceLayout.compressed(pos);
+        int tail = pos - compressed + 1;
+        int chunks = (compressed + chunk - 1) / chunk;
+        int kvDim = kvHeads * headDim;
+        int col = head / (heads / kvHeads) * headDim;
+        int pairs = headDim / 2;
+        float[] query = ctx.allocateFloatLocalArray(GroupReduce.MAX_GROUP);
+        float[] weight = ctx.allocateFloatLocalArray(MAX_CHUNKS);
+        float[] acc = ctx.allocateFloatLocalArray(MAX_CODE_BITS);
+        float[] tailWeight = ctx.allocateFloatLocalArray(CommVqDeviceLayout.BLOCK);
+        for (int d = tid; d < headDim; d += size) {
+            query[d] = q.get(head * headDim + d);
+        }
+        ctx.localBarrier();
+        float localMax = Float.NEGATIVE_INFINITY;
+        for (int t = tid; t < tail; t += size) {
+            int n = compressed + t;
+            int key = t * kvDim + col;
+            float dot = 0.0f;
+            for (int p = 0; p < pairs; p++) {
+                double angle = n * omega.get(p);
+                angle = angle - TWO_PI * TornadoMath.floor(angle / TWO_PI);
+                float c = TornadoMath.cos((float) angle);
+                float s = TornadoMath.sin((float) angle);
+                float kx = tailKeys.get(key + 2 * p);
+                float ky = tailKeys.get(key + 2 * p + 1);
+                dot += query[2 * p] * (kx * c - ky * s) + query[2 * p + 1] * (kx * s + ky * c);
+            }
+            float logit = dot * scale;
+            tailWeight[t] = logit;
+            localMax = TornadoMath.max(localMax, logit);
+        }
+        for (int c = tid; c < chunks; c += size) {
+            localMax = TornadoMath.max(localMax, chunkMax.get(c * heads + head));
+        }
+        float max = GroupReduce.max(ctx, localMax);
+        float partial = 0.0f;
+        for (int t = tid; t < tail; t += size) {
+            float e = TornadoMath.exp(tailWeight[t] - max);
+            tailWeight[t] = e;
+            partial += e;
+        }
+        for (int c = tid; c < chunks; c += size) {
+            float f = TornadoMath.exp(chunkMax.get(c * heads + head) - max);
+            weight[c] = f;
+            partial += chunkSum.get(c * heads + head) * f;
+        }
+        float total = GroupReduce.sum(ctx, partial);
+        for (int j = tid; j < codeBits; j += size) {
+            float a = 0.0f;
+            for (int c = 0; c < chunks; c++) {
+                a += chunkAcc.get((c * heads + head) * codeBits + j) * weight[c];
+            }
+            acc[j] = a;
+        }
+        ctx.localBarrier();
+        int featureDim = kvDim;
+        float inv = 1.0f / total;
+        for (int d = tid; d < headDim; d += size) {
+            float v = 0.0f;
+            for (int j = 0; j < codeBits; j++) {
+                v += acc[j] * embedding.get(j * featureDim + col + d);
+            }
+            v *= scalePlusEps.get(col + d);
+            for (int t = 0; t < tail; t++) {
+                v += tailWeight[t] * tailValues.get(t * kvDim + col + d);
+            }
+            out.set(head * headDim + d, v * inv);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package org.commvq.tornado.plan;
+
+import org.commvq.cache.ModelShape;
+import org.commvq.tornado.kernels.CommVqAttention;
+
+import uk.ac.manchester.tornado.api.types.arrays.DoubleArray;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+
+/**
+ * What the CommVQ blocks of one graph share: the RoPE frequencies ω_p in double (the kernels turn n·ω_p into angles
+ * at any position) and the per-chunk softmax summaries of {@link CommVqAttention#valueChunks}, which one block
+ * writes and reads before the next block runs.
+ */
+public record CommVqScratch(DoubleArray omega, FloatArray chunkMax, FloatArray chunkSum, FloatArray chunkAcc,
+                            int chunk, int chunks) {
+
+    public static CommVqScratch allocate(String name, ModelShape shape, int capacity, int codeBits,
+                                         DeviceMemoryBudget budget) {
+        int chunk = CommVqAttention.chunkFor(capacity);
+        int chunks = (capacity + chunk - 1) / chunk;
+        long summaries = (long) chunks * shape.heads();
+        DoubleArray omega = budget.doubles(name + ".omega", shape.headDim() / 2);
+        double[] frequencies = shape.rope().frequencies(shape.headDim());
+        for (int p = 0; p < frequencies.length; p++) {
+            omega.set(p, frequencies[p]);
+        }
+        return new CommVqScratch(omega, budget.floats(name + ".chunkMax", summaries),
+                budget.floats(name + ".chunkSum", summaries), budget.floats(name + ".chunkAcc", summaries * codeBits),
+                chunk, chunks);
+    }
+
+    public Object[] arrays() {
+        return new Object[] {omega, chunkMax, chunkSum, chunkAcc};
+    }
+}
