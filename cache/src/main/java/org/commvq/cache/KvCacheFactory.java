@@ -11,7 +11,9 @@ import java.util.stream.Stream;
 import org.commvq.cache.codebook.CodebookFile;
 import org.commvq.cache.commvq.CommVqBitBudget;
 import org.commvq.cache.commvq.CommVqCodebookFile;
+import org.commvq.cache.commvq.CommVqCodebooks;
 import org.commvq.cache.commvq.CommVqKvCache;
+import org.commvq.cache.commvq.CommVqSyntheticCodebooks;
 import org.commvq.cache.fp.Fp16KvCache;
 import org.commvq.cache.fp.Fp32KvCache;
 import org.commvq.cache.scalar.Int8KvCache;
@@ -30,6 +32,8 @@ public final class KvCacheFactory {
     private static final int COMMVQ2_STAGES = 21;
     /** The folder of shipped codebooks, beside the models folder of an install. */
     public static final String CODEBOOK_DIR = "codebooks";
+    /** The --codebook value that asks for seeded synthetic CommVQ codebooks. */
+    public static final String SYNTHETIC_CODEBOOK = "synthetic";
 
     private KvCacheFactory() {
     }
@@ -70,10 +74,8 @@ public final class KvCacheFactory {
             case "kivi4" -> new KiviKvCache(shape, capacity, 4);
             case "vqkv" -> new VqkvKvCache(shape, capacity,
                     VqkvCodebookFile.read(required(type, codebook, shape, vocabHash), shape, vocabHash));
-            case "commvq1" -> new CommVqKvCache(shape, capacity,
-                    CommVqCodebookFile.read(required(type, codebook, shape, vocabHash), shape, vocabHash, 1));
-            case "commvq2" -> new CommVqKvCache(shape, capacity,
-                    CommVqCodebookFile.read(required(type, codebook, shape, vocabHash), shape, vocabHash, 2));
+            case "commvq1", "commvq2" -> new CommVqKvCache(shape, capacity,
+                    commVqCodebooks(type, codebook, shape, vocabHash));
             default -> throw unknown(type);
         };
     }
@@ -132,6 +134,23 @@ public final class KvCacheFactory {
     private static double commVqBytesPerToken(ModelShape shape, int stages, int bits) {
         return shape.layers() * CommVqBitBudget.bitsPerTokenPerLayer(stages, bits, shape.headDim(), shape.kvHeads())
                 / 8.0;
+    }
+
+    /**
+     * The CommVQ codebooks for "commvq1" or "commvq2": the file given, the shipped one made for the model when none
+     * is given, or {@value #SYNTHETIC_CODEBOOK} for seeded random ones of the model's shape (11 or 21 stages), which
+     * measure speed and memory for shapes without trained codebooks but say nothing about quality.
+     */
+    public static CommVqCodebooks commVqCodebooks(String type, Path codebook, ModelShape shape, String vocabHash) {
+        int bits = switch (type) {
+            case "commvq1" -> 1;
+            case "commvq2" -> 2;
+            default -> throw new IllegalArgumentException("'" + type + "' is not a CommVQ cache");
+        };
+        if (codebook != null && codebook.toString().equals(SYNTHETIC_CODEBOOK)) {
+            return CommVqSyntheticCodebooks.create(shape, bits == 1 ? 11 : 21, bits, 1);
+        }
+        return CommVqCodebookFile.read(required(type, codebook, shape, vocabHash), shape, vocabHash, bits);
     }
 
     private static Path required(String type, Path codebook, ModelShape shape, String vocabHash) {

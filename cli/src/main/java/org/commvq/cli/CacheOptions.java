@@ -24,7 +24,8 @@ public final class CacheOptions {
 
     @Option(names = "--codebook", paramLabel = "FILE",
             description = "codebook file for commvq/vqkv caches, trained for this model (default: the shipped"
-                    + " codebooks/*-<type>.safetensors made for this model)")
+                    + " codebooks/*-<type>.safetensors made for this model); 'synthetic' gives seeded random CommVQ"
+                    + " codebooks of the model's shape, for speed measurements only")
     Path codebook;
 
     /** The --kv-cache type, or the default for this model. */

@@ -5,7 +5,6 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 import org.commvq.cache.KvCacheFactory;
-import org.commvq.cache.commvq.CommVqCodebookFile;
 import org.commvq.model.forward.LlamaWeights;
 import org.commvq.model.load.LoadedModel;
 import org.commvq.tornado.plan.DeviceCacheSpec;
@@ -37,12 +36,8 @@ final class DeviceLayouts {
                 }
                 yield new DeviceCacheSpec.Dense(KvPrecision.F16);
             }
-            case "commvq1", "commvq2" -> {
-                Path file = codebook != null ? codebook
-                        : KvCacheFactory.defaultCodebook(type, model.shape(), model.vocabHash());
-                yield new DeviceCacheSpec.CommVq(CommVqCodebookFile.read(file, model.shape(), model.vocabHash(),
-                        type.charAt(type.length() - 1) - '0'));
-            }
+            case "commvq1", "commvq2" -> new DeviceCacheSpec.CommVq(
+                    KvCacheFactory.commVqCodebooks(type, codebook, model.shape(), model.vocabHash()));
             default -> throw new IllegalArgumentException("--device gpu runs --kv-cache fp32, fp16, commvq1 and"
                     + " commvq2, got '" + type + "' (the other caches run on the CPU)");
         };
