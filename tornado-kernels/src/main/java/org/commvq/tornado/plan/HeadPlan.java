@@ -19,30 +19,32 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * device; only the logits come back to the host. The head's weights stay resident like the layers'.
  */
 public final class HeadPlan {
-    public static final String NAME = "head";
     private final TaskGraph graph;
     private final FloatArray logits;
     private final GridScheduler grids = new GridScheduler();
 
-    public HeadPlan(ModelShape shape, String previousGraph, FloatArray x, float[] outputNorm, WeightMatrix output,
+    private final String name;
+
+    public HeadPlan(String name, ModelShape shape, String previousGraph, FloatArray x, float[] outputNorm, WeightMatrix output,
                     WeightFormat format, int groupSize, DeviceMemoryBudget budget) {
+        this.name = name;
         int dim = shape.dim();
-        FloatArray norm = budget.floats(NAME + ".outputNorm", dim);
+        FloatArray norm = budget.floats("head.outputNorm", dim);
         MemorySegment.copy(outputNorm, 0, norm.getSegment(), ValueLayout.JAVA_FLOAT, 0, dim);
-        DeviceMatrix head = WeightUpload.upload(output, format, NAME + ".output", budget);
-        FloatArray xb = budget.floats(NAME + ".xb", dim);
-        this.logits = budget.floats(NAME + ".logits", shape.vocab());
+        DeviceMatrix head = WeightUpload.upload(output, format, "head.output", budget);
+        FloatArray xb = budget.floats("head.xb", dim);
+        this.logits = budget.floats("head.logits", shape.vocab());
         KernelContext ctx = new KernelContext();
 
-        TaskGraph g = new TaskGraph(NAME);
+        TaskGraph g = new TaskGraph(name);
         g.consumeFromDevice(previousGraph, x);
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, norm);
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, head.arrays());
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, xb, logits);
         g.task("outputNorm", Norms::rmsNorm, ctx, xb, x, norm, dim, shape.rmsEps());
-        grids.addWorkerGrid(NAME + ".outputNorm", Grids.single(groupSize));
+        grids.addWorkerGrid(name + ".outputNorm", Grids.single(groupSize));
         head.matVec(g, "output", ctx, xb, logits);
-        grids.addWorkerGrid(NAME + ".output", Grids.perGroup(head.rows(), groupSize));
+        grids.addWorkerGrid(name + ".output", Grids.perGroup(head.rows(), groupSize));
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, logits);
         this.graph = g;
     }

@@ -18,7 +18,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * {@link #MAX_LAYERS}.
  * Weights and KV caches are copied to the device once (FIRST_EXECUTION); per step only position, cos and sin go in;
  * x comes from the host or from the previous graph (consumeFromDevice), and goes to the host or stays for the next.
- * Task names are {@code <graph>.l<layer>_<step>}, e.g. {@code layers4.l5_wq}.
+ * Task names are {@code <graph>.l<layer>_<step>}, e.g. {@code plan1_layers4.l5_wq}.
  */
 public final class LayerGroupPlan {
     public static final int MAX_LAYERS = 4;

@@ -8,7 +8,7 @@ import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
 
 /**
- * One transformer block for one decode token as its own TaskGraph {@code layer<l>}: a {@link LayerGroupPlan} of one
+ * One transformer block for one decode token as its own TaskGraph {@code <plan>layer<l>}: a {@link LayerGroupPlan} of one
  * layer whose x edges follow {@link ResidualEdges}. A single execute runs the whole block. Run the layers of a step
  * in order with {@code plan.withGraph(l).execute()}: in TornadoVM 5.2.0, {@code withAllGraphs().execute()} fails
  * with a NullPointerException in its allocation step when a graph persists a buffer for the next one.
@@ -16,10 +16,11 @@ import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
 public final class LayerPlan {
     private final LayerGroupPlan group;
 
-    public LayerPlan(ModelShape shape, int layer, DeviceLayer weights, DeviceKvLayer cache, DecodeStep step,
-                     ResidualEdges edges, int groupSize, DeviceMemoryBudget budget) {
-        this.group = new LayerGroupPlan("layer" + layer, shape, layer, List.of(weights), List.of(cache), step,
-                edges.fromHost() ? null : "layer" + (layer - 1), edges.toHost(), groupSize, budget);
+    /** @param plan a prefix shared by the layers of one plan and by no other plan in the JVM (see ModelPlan) */
+    public LayerPlan(String plan, ModelShape shape, int layer, DeviceLayer weights, DeviceKvLayer cache,
+                     DecodeStep step, ResidualEdges edges, int groupSize, DeviceMemoryBudget budget) {
+        this.group = new LayerGroupPlan(plan + "layer" + layer, shape, layer, List.of(weights), List.of(cache), step,
+                edges.fromHost() ? null : plan + "layer" + (layer - 1), edges.toHost(), groupSize, budget);
     }
 
     public String name() {

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.commvq.cache.ModelShape;
 import org.commvq.model.forward.LlamaWeights;
@@ -34,6 +35,11 @@ import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
  * {@code withGraph(i).execute()} (see {@link LayerPlan} for why not {@code withAllGraphs()}).
  */
 public final class ModelPlan implements AutoCloseable {
+    /**
+     * Numbers the plans of a JVM so their graphs never share a name: on the H100's PTX backend, a second plan whose
+     * graphs and tasks repeated a first one's names ran stale kernels (seen in tests that open several plans).
+     */
+    private static final AtomicInteger PLANS = new AtomicInteger();
     private final ModelShape shape;
     private final WeightMatrix embedding;
     private final DecodeStep step;
@@ -60,6 +66,7 @@ public final class ModelPlan implements AutoCloseable {
         this.embedding = weights.tokenEmbedding();
         this.row = new float[shape.dim()];
         this.step = new DecodeStep(shape, capacity, budget);
+        String prefix = "plan" + PLANS.incrementAndGet() + "_";
         GridScheduler grids = new GridScheduler();
         List<ImmutableTaskGraph> graphs = new ArrayList<>();
         String previous = null;
@@ -73,15 +80,15 @@ public final class ModelPlan implements AutoCloseable {
                 caches.add(cache.allocate(l, name + ".kv", capacity, shape, budget));
             }
             this.caches.addAll(caches);
-            LayerGroupPlan group = new LayerGroupPlan("layers" + first, shape, first, layerWeights, caches, step,
-                    previous, false, groupSize, budget);
+            LayerGroupPlan group = new LayerGroupPlan(prefix + "layers" + first, shape, first, layerWeights, caches,
+                    step, previous, false, groupSize, budget);
             graphs.add(group.snapshot());
             group.addGridsTo(grids);
             previous = group.name();
         }
         this.layerGraphs = graphs.size();
-        this.head = new HeadPlan(shape, previous, step.x(), weights.outputNorm(), weights.output(), format, groupSize,
-                budget);
+        this.head = new HeadPlan(prefix + "head", shape, previous, step.x(), weights.outputNorm(), weights.output(),
+                format, groupSize, budget);
         head.addGridsTo(grids);
         graphs.add(head.snapshot());
         this.plan = new TornadoExecutionPlan(graphs.toArray(ImmutableTaskGraph[]::new));

@@ -33,7 +33,7 @@ class ActivationsTest {
 
         FloatArray dg = FloatArray.fromArray(gate);
         FloatArray du = FloatArray.fromArray(up);
-        TaskGraph graph = new TaskGraph("swiglu")
+        TaskGraph graph = new TaskGraph(Kernels.graphName("swiglu"))
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, dg, du)
                 .task("t", Activations::swiGlu, new KernelContext(), dg, du, N)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, dg);
@@ -52,7 +52,7 @@ class ActivationsTest {
         }
         FloatArray dx = FloatArray.fromArray(x);
         FloatArray dy = FloatArray.fromArray(y);
-        TaskGraph graph = new TaskGraph("add")
+        TaskGraph graph = new TaskGraph(Kernels.graphName("add"))
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, dx, dy)
                 .task("t", Activations::add, new KernelContext(), dx, dy, N)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, dx);

@@ -69,7 +69,7 @@ class AttentionTest {
         IntArray position = IntArray.fromElements(5);
         FloatArray dk = FloatArray.fromArray(k);
         FloatArray dv = FloatArray.fromArray(v);
-        TaskGraph graph = new TaskGraph("append")
+        TaskGraph graph = new TaskGraph(Kernels.graphName("append"))
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, cache.keys(), cache.values(), dk, dv, position);
         cache.append(graph, "t", new KernelContext(), dk, dv, position);
         graph.transferToHost(DataTransferMode.EVERY_EXECUTION, cache.keys(), cache.values());
@@ -111,7 +111,7 @@ class AttentionTest {
         FloatArray out = new FloatArray(qDim);
         FloatArray scores = new FloatArray(HEADS * CAPACITY);
         IntArray position = IntArray.fromElements(last);
-        TaskGraph graph = new TaskGraph("attention")
+        TaskGraph graph = new TaskGraph(Kernels.graphName("attention"))
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, cache.arrays())
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, q, scores, position);
         cache.attend(graph, "t", new KernelContext(), q, out, scores, position, HEAD_DIM, SHAPE.groupSize(),

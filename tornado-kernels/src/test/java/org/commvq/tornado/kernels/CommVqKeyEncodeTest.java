@@ -194,7 +194,7 @@ class CommVqKeyEncodeTest {
         void run(int position, int group) {
             CommVqKeyEncode.checkGroup(group);
             IntArray pos = IntArray.fromElements(position);
-            TaskGraph graph = new TaskGraph("keyEncode")
+            TaskGraph graph = new TaskGraph(Kernels.graphName("keyEncode"))
                     .transferToDevice(DataTransferMode.FIRST_EXECUTION, tail, rows, cross, energy, codes, norms, pos)
                     .task("t", CommVqKeyEncode::encode, new KernelContext(), tail, rows, cross, energy, codes, norms,
                             pos, kvHeads, stages, pairs)

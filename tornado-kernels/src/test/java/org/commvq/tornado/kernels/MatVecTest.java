@@ -58,7 +58,7 @@ class MatVecTest {
         DeviceMatrix w = WeightUpload.upload(m, format, "w", new DeviceMemoryBudget(1L << 30));
         FloatArray x = FloatArray.fromArray(xs);
         FloatArray out = new FloatArray(rows);
-        TaskGraph graph = new TaskGraph("mv")
+        TaskGraph graph = new TaskGraph(Kernels.graphName("mv"))
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, w.arrays())
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, x);
         w.matVec(graph, "t", new KernelContext(), x, out);

@@ -34,7 +34,7 @@ class NormsTest {
         FloatArray out = new FloatArray(n);
         FloatArray dx = FloatArray.fromArray(x);
         FloatArray dw = FloatArray.fromArray(w);
-        TaskGraph graph = new TaskGraph("norm")
+        TaskGraph graph = new TaskGraph(Kernels.graphName("norm"))
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, dx, dw)
                 .task("t", Norms::rmsNorm, new KernelContext(), out, dx, dw, n, eps)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, out);

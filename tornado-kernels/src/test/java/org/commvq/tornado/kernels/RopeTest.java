@@ -39,7 +39,7 @@ class RopeTest {
         FloatArray dv = FloatArray.fromArray(v);
         FloatArray dc = FloatArray.fromArray(cos);
         FloatArray ds = FloatArray.fromArray(sin);
-        TaskGraph graph = new TaskGraph("rope")
+        TaskGraph graph = new TaskGraph(Kernels.graphName("rope"))
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, dv, dc, ds)
                 .task("t", Rope::rotatePairs, new KernelContext(), dv, dc, ds, heads, pairs)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, dv);

@@ -30,7 +30,7 @@ class SoftmaxTest {
         ExactAttention.softmax(expected, n);
 
         FloatArray values = FloatArray.fromArray(logits);
-        TaskGraph graph = new TaskGraph("softmax")
+        TaskGraph graph = new TaskGraph(Kernels.graphName("softmax"))
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, values)
                 .task("t", Softmax::softmax, new KernelContext(), values, n)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, values);

@@ -59,7 +59,7 @@ class CommVqLayerTest {
         DecodeStep step = new DecodeStep(SHAPE, CAPACITY, budget);
         DeviceCommVqLayer layer = DeviceCommVqLayer.allocate(books, 0, "l0", CAPACITY, SHAPE, budget);
         LayerScratch s = LayerScratch.allocate("g", SHAPE, CAPACITY, layer.codeBits(), budget);
-        TaskGraph graph = new TaskGraph("commvq")
+        TaskGraph graph = new TaskGraph(Kernels.graphName("commvq"))
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, layer.arrays())
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, s.arrays())
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, s.q(), s.k(), s.v(), step.position());

@@ -69,9 +69,10 @@ class LayerPlanTest {
         DecodeStep step = new DecodeStep(shape, CAPACITY, budget);
         ImmutableTaskGraph[] graphs = new ImmutableTaskGraph[layers];
         GridScheduler grids = new GridScheduler();
+        String planName = Kernels.graphName("p") + "_";
         for (int l = 0; l < layers; l++) {
             String name = "layer" + l;
-            LayerPlan plan = new LayerPlan(shape, l, DeviceLayer.upload(weights.get(l), format, name, budget),
+            LayerPlan plan = new LayerPlan(planName, shape, l, DeviceLayer.upload(weights.get(l), format, name, budget),
                     DeviceKvLayer.allocate(precision, name + ".kv", CAPACITY, shape.kvDim(), budget), step,
                     ResidualEdges.of(l, layers), group, budget);
             graphs[l] = plan.snapshot();

@@ -1,6 +1,7 @@
 package org.commvq.tornado.testing;
 
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.TaskGraph;
@@ -11,6 +12,16 @@ import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
 /** Small helpers shared by the kernel tests. */
 public final class Kernels {
     private Kernels() {
+    }
+
+    private static final AtomicInteger GRAPHS = new AtomicInteger();
+
+    /**
+     * A graph name no other test in the JVM uses. On the H100's PTX backend, a test reusing another's graph and task
+     * names with other sizes ran stale kernels when the tests shared a JVM; unique names keep every case apart.
+     */
+    public static String graphName(String base) {
+        return base + GRAPHS.incrementAndGet();
     }
 
     /** Runs a graph of one task "t" once, with the given launch shape. */
