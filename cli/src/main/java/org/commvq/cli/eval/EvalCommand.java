@@ -7,6 +7,6 @@ import picocli.CommandLine.Command;
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluate KV cache types: perplexity, pass-key and needle retrieval, memory budgets, reports.",
         subcommands = {PplCommand.class, PasskeyCommand.class, NiahCommand.class, MemoryCommand.class,
-                AllCommand.class, CommandLine.HelpCommand.class})
+                AllCommand.class, BenchReportCommand.class, CommandLine.HelpCommand.class})
 public final class EvalCommand {
 }
