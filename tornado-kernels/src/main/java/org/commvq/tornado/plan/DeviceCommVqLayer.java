@@ -110,7 +110,8 @@ public record DeviceCommVqLayer(FloatArray rows, FloatArray cross, FloatArray en
         int group = t.groupSize();
         int pairs = shape.headDim() / 2;
         float scale = (float) (1.0 / Math.sqrt(shape.headDim()));
-        CommVqAttention.check(shape.heads(), shape.kvHeads(), shape.headDim(), codeBits, c.chunk(), c.chunks(), group);
+        CommVqAttention.check(shape.heads(), shape.kvHeads(), shape.headDim(), stages, codeBits, c.chunk(),
+                c.chunks(), group);
 
         g.task(t.name("encodeKeys"), CommVqKeyEncode::encode, ctx, tailKeys, rows, cross, energy, codes, norms,
                 step.position(), shape.kvHeads(), stages, pairs);
