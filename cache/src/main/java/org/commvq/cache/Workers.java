@@ -9,14 +9,16 @@ import java.util.function.IntConsumer;
  * parallelism is explicit and results do not depend on the pool's size (work is split by index, never by thread).
  */
 public final class Workers {
+    /** ForkJoinPool's cap on parallelism; above it the pool's constructor throws without a message. */
+    private static final int MAX_THREADS = 0x7fff;
     private static volatile ForkJoinPool pool = new ForkJoinPool(Runtime.getRuntime().availableProcessors());
 
     private Workers() {
     }
 
     public static synchronized void setThreads(int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+        if (threads < 1 || threads > MAX_THREADS) {
+            throw new IllegalArgumentException("--threads must be between 1 and " + MAX_THREADS + ", got " + threads);
         }
         if (pool.getParallelism() != threads) {
             ForkJoinPool old = pool;

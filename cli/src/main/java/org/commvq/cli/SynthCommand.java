@@ -16,6 +16,12 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "synth", mixinStandardHelpOptions = true,
         description = "Write a GGUF of a LLaMA shape with seeded random weights of realistic scale (for speed tests).")
 final class SynthCommand implements Callable<Integer> {
+    /**
+     * Eight times the deepest LLaMA (3.1 405B has 126 layers). The writer lists every layer's tensors before it writes
+     * one, so a count without bound (a mistyped 2000000000) would run the heap out rather than fail in a line.
+     */
+    private static final int MAX_LAYERS = 1024;
+
     @Spec
     CommandSpec spec;
     @Mixin
@@ -42,6 +48,9 @@ final class SynthCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ModelShape s = ShapePresets.get(shape);
         if (layers != null) {
+            if (layers < 1 || layers > MAX_LAYERS) {
+                throw new IllegalArgumentException("--layers must be between 1 and " + MAX_LAYERS + ", got " + layers);
+            }
             s = new ModelShape(layers, s.dim(), s.heads(), s.kvHeads(), s.headDim(), s.ffnDim(), s.vocab(),
                     s.contextLength(), s.rmsEps(), s.rope());
         }

@@ -15,8 +15,10 @@ import org.commvq.cache.io.TensorFileException;
  * would hide it, and never an allocation out of proportion to the input (not counted for a call that loads classes:
  * loading and instrumenting them allocates on the caller's thread). A clean exception may wrap another clean
  * one (a codebook error around a safetensors error), an I/O error, or a validation's IllegalArgumentException.
+ * Readers of other modules (model's GGUF reader) name their own exception type in {@code allowed}, which then
+ * passes as a cause too.
  */
-final class ReaderContract {
+public final class ReaderContract {
     /** Heap one input byte may cost: strings widen, array elements become objects, error messages name them. */
     private static final long BYTES_PER_INPUT_BYTE = 128;
     /** Buffers of the JDK and of Jackson that any read may take. */
@@ -31,7 +33,7 @@ final class ReaderContract {
     }
 
     @SafeVarargs
-    static void check(long inputBytes, Runnable read, Class<? extends RuntimeException>... allowed) {
+    public static void check(long inputBytes, Runnable read, Class<? extends RuntimeException>... allowed) {
         long classes = CLASSES.getTotalLoadedClassCount();
         long before = THREADS.getCurrentThreadAllocatedBytes();
         try {
@@ -47,7 +49,7 @@ final class ReaderContract {
     }
 
     /** A refusal must be one of the allowed types, carry a message, and hide no raw exception as its cause. */
-    static void requireClean(RuntimeException e, Class<?>... allowed) {
+    public static void requireClean(RuntimeException e, Class<?>... allowed) {
         if (!isAny(e, allowed)) {
             throw new AssertionError("raw " + e.getClass().getName() + " escaped, expected one of "
                     + Arrays.toString(allowed), e);

@@ -6,11 +6,11 @@ package org.commvq.cache.fuzz;
  * replay needs none of them. Called from each fuzz class's {@code @BeforeAll}, which runs before Jazzer configures
  * itself from the system properties.
  */
-final class RegressionMode {
+public final class RegressionMode {
     private RegressionMode() {
     }
 
-    static void withoutHooks() {
+    public static void withoutHooks() {
         if (System.getenv("JAZZER_FUZZ") == null && System.getProperty("jazzer.hooks") == null) {
             System.setProperty("jazzer.hooks", "false");
         }

@@ -6,11 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The one file a path-based reader is fuzzed through, rewritten for every input; in memory where /dev/shm is. */
-final class ScratchFile {
+public final class ScratchFile {
     private ScratchFile() {
     }
 
-    static Path create(String suffix) {
+    public static Path create(String suffix) {
         try {
             Path shm = Path.of("/dev/shm");
             Path f = Files.isDirectory(shm) && Files.isWritable(shm)
@@ -23,7 +23,7 @@ final class ScratchFile {
         }
     }
 
-    static Path write(Path file, byte[] data) {
+    public static Path write(Path file, byte[] data) {
         try {
             return Files.write(file, data);
         } catch (IOException e) {

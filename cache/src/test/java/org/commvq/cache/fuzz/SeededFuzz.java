@@ -18,14 +18,14 @@ import java.util.stream.Stream;
  * <method>} beside the test class) and then a fixed number of seeded {@link Mutator} mutations of it. The same seed
  * gives the same inputs, so a failure here reproduces; its message carries the input to save into that folder.
  */
-final class SeededFuzz {
+public final class SeededFuzz {
     /** An input slower than this counts as a hang; the readers take microseconds. */
     private static final long HANG_NANOS = 5_000_000_000L;
 
     private SeededFuzz() {
     }
 
-    static void run(Class<?> test, String method, int mutations, long seed, Consumer<byte[]> target) {
+    public static void run(Class<?> test, String method, int mutations, long seed, Consumer<byte[]> target) {
         List<byte[]> corpus = corpus(test, method);
         for (byte[] input : corpus) {
             once(input, target);

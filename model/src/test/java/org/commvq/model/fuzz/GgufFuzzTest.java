@@ -2,6 +2,10 @@ package org.commvq.model.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.file.Path;
+import org.commvq.cache.fuzz.ReaderContract;
+import org.commvq.cache.fuzz.RegressionMode;
+import org.commvq.cache.fuzz.ScratchFile;
+import org.commvq.cache.fuzz.SeededFuzz;
 import org.commvq.model.ModelFormatException;
 import org.commvq.model.gguf.GgufFile;
 import org.commvq.model.gguf.GgufTensor;

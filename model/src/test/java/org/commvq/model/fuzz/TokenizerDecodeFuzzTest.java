@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import org.commvq.cache.fuzz.ReaderContract;
+import org.commvq.cache.fuzz.RegressionMode;
 import org.commvq.model.load.LoadedModel;
 import org.commvq.model.load.ModelLoader;
 import org.commvq.model.tokenizer.ByteLevel;
