@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 
 import org.commvq.cache.commvq.CommVqKeyCodebook;
 import org.commvq.cache.commvq.CommVqKeyEncoder;
+import org.commvq.cache.commvq.CommVqSyntheticCodebooks;
 import org.commvq.tornado.plan.Grids;
 import org.commvq.tornado.testing.Kernels;
 import org.commvq.tornado.testing.RequiresTornado;
@@ -255,24 +256,8 @@ class CommVqKeyEncodeTest {
         return out;
     }
 
-    /**
-     * θ ~ N(0, σ_r²), σ_0 such that a stage-0 codeword has about the norm of one head's slice of a unit vector, each
-     * later stage 0.7 times smaller (as the cache tests' fixtures, which this module cannot see).
-     */
     static CommVqKeyCodebook randomCodebook(int kvHeads, int stages, int pairs, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        float[] theta = new float[kvHeads * stages * pairs * 128];
-        double sigma0 = 1.0 / (Math.sqrt(4.0 * pairs) * Math.sqrt(kvHeads));
-        for (int h = 0; h < kvHeads; h++) {
-            for (int r = 0; r < stages; r++) {
-                double sigma = sigma0 * Math.pow(0.7, r);
-                int off = (h * stages + r) * pairs * 128;
-                for (int i = 0; i < pairs * 128; i++) {
-                    theta[off + i] = (float) (gaussian(random) * sigma);
-                }
-            }
-        }
-        return new CommVqKeyCodebook(kvHeads, stages, pairs, new float[][] {theta});
+        return CommVqSyntheticCodebooks.keys(1, kvHeads, stages, pairs, seed);
     }
 
     /**
@@ -299,7 +284,6 @@ class CommVqKeyEncodeTest {
     }
 
     static double gaussian(SplittableRandom random) {
-        double u = 1.0 - random.nextDouble();
-        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.nextDouble());
+        return CommVqSyntheticCodebooks.gaussian(random);
     }
 }

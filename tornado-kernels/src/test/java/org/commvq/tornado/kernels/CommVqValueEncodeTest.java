@@ -9,6 +9,7 @@ import java.lang.reflect.Method;
 import java.util.SplittableRandom;
 
 import org.commvq.cache.commvq.CommVqValueCodec;
+import org.commvq.cache.commvq.CommVqSyntheticCodebooks;
 import org.commvq.cache.commvq.CommVqValueParameters;
 import org.commvq.tornado.plan.Grids;
 import org.commvq.tornado.testing.Kernels;
@@ -272,27 +273,8 @@ class CommVqValueEncodeTest {
         }
     }
 
-    /**
-     * Random encoder parameters at the official shapes (hidden = min(4096, 4·n_e)), scaled like the cache tests'
-     * fixtures, which this module cannot see.
-     */
     static CommVqValueParameters randomParameters(int featureDim, int bits, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        int codeBits = featureDim * bits;
-        int logits = 2 * codeBits;
-        int hidden = Math.min(4096, logits);
-        float[] scale = new float[featureDim];
-        float[] normWeight = new float[featureDim];
-        float[] normBias = new float[featureDim];
-        for (int i = 0; i < featureDim; i++) {
-            scale[i] = (float) (0.5 + random.nextDouble());
-            normWeight[i] = (float) (1 + 0.1 * gaussian(random));
-            normBias[i] = (float) (0.05 * gaussian(random));
-        }
-        return new CommVqValueParameters(gaussians(random, codeBits * featureDim, 1.0 / Math.sqrt(codeBits)),
-                normWeight, normBias, gaussians(random, hidden * featureDim, 1.0 / Math.sqrt(featureDim)),
-                gaussians(random, hidden, 0.1), gaussians(random, logits * hidden, 1.0 / Math.sqrt(hidden)),
-                gaussians(random, logits, 0.1), scale);
+        return CommVqSyntheticCodebooks.valueParameters(featureDim, bits, seed);
     }
 
     /**
@@ -311,14 +293,6 @@ class CommVqValueEncodeTest {
             values[ZERO_SLOT * featureDim + i] = 0f;
         }
         return values;
-    }
-
-    static float[] gaussians(SplittableRandom random, int n, double sigma) {
-        float[] out = new float[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = (float) (gaussian(random) * sigma);
-        }
-        return out;
     }
 
     static double gaussian(SplittableRandom random) {
