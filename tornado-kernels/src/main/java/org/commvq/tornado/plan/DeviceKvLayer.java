@@ -7,7 +7,7 @@ import uk.ac.manchester.tornado.api.types.arrays.HalfFloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 import org.commvq.cache.ModelShape;
-import org.commvq.tornado.kernels.Attention;
+import org.commvq.tornado.kernels.ChunkedAttention;
 import org.commvq.tornado.kernels.KvAppend;
 import org.commvq.tornado.kernels.Rope;
 
@@ -51,9 +51,22 @@ public sealed interface DeviceKvLayer permits DeviceKvLayer.Dense, DeviceCommVqL
         TaskGraph append(TaskGraph graph, String task, KernelContext ctx, FloatArray k, FloatArray v,
                          IntArray position);
 
-        /** Attention of q over tokens 0..position[0]; launch with {@link Grids#perGroup}(heads, group size). */
-        TaskGraph attend(TaskGraph graph, String task, KernelContext ctx, FloatArray q, FloatArray out,
-                         FloatArray scores, IntArray position, int headDim, int groupSize, float scale);
+        /**
+         * Adds the attention of q over tokens 0..position[0] into out, in three tasks named {@code <task>Logits},
+         * {@code <task>Values} and {@code <task>Combine} ({@link ChunkedAttention}) with their launch shapes.
+         */
+        void addAttend(LayerTasks t, String task, KernelContext ctx, FloatArray q, FloatArray out,
+                       FloatArray scores, DenseChunks chunks, IntArray position);
+
+        /** Launch shapes of the three attention tasks. */
+        default void attendGrids(LayerTasks t, String task, DenseChunks chunks) {
+            ModelShape shape = t.shape();
+            ChunkedAttention.check(shape.heads(), shape.kvHeads(), shape.headDim(), chunks.chunk());
+            long pairs = (long) capacity() * shape.kvHeads();
+            t.grid(task + "Logits", Grids.perElement((int) Math.min(pairs, 1 << 20), t.groupSize()));
+            t.grid(task + "Values", Grids.perGroup(chunks.chunks() * shape.kvHeads(), shape.headDim()));
+            t.grid(task + "Combine", Grids.perGroup(shape.heads(), t.groupSize()));
+        }
 
         /** RoPE on k at the step's position, then append and attend. */
         @Override
@@ -66,9 +79,7 @@ public sealed interface DeviceKvLayer permits DeviceKvLayer.Dense, DeviceCommVqL
             t.grid("ropeK", Grids.perElement(shape.kvHeads() * pairs, group));
             append(t.graph(), t.name("append"), ctx, s.k(), s.v(), step.position());
             t.grid("append", Grids.perElement(shape.kvDim(), group));
-            attend(t.graph(), t.name("attend"), ctx, s.q(), s.att(), s.scores(), step.position(), shape.headDim(),
-                    shape.groupSize(), (float) (1.0 / Math.sqrt(shape.headDim())));
-            t.grid("attend", Grids.perGroup(shape.heads(), group));
+            addAttend(t, "attend", ctx, s.q(), s.att(), s.scores(), s.denseChunks(), step.position());
         }
     }
 
@@ -91,10 +102,18 @@ public sealed interface DeviceKvLayer permits DeviceKvLayer.Dense, DeviceCommVqL
         }
 
         @Override
-        public TaskGraph attend(TaskGraph graph, String task, KernelContext ctx, FloatArray q, FloatArray out,
-                                FloatArray scores, IntArray position, int headDim, int groupSize, float scale) {
-            return graph.task(task, Attention::f32, ctx, q, keys, values, out, scores, position, headDim, kvDim,
-                    groupSize, capacity, scale);
+        public void addAttend(LayerTasks t, String task, KernelContext ctx, FloatArray q, FloatArray out,
+                              FloatArray scores, DenseChunks c, IntArray position) {
+            ModelShape s = t.shape();
+            float scale = (float) (1.0 / Math.sqrt(s.headDim()));
+            TaskGraph g = t.graph();
+            g.task(t.name(task + "Logits"), ChunkedAttention::logitsF32, ctx, q, keys, scores, position, s.heads(),
+                    s.kvHeads(), s.headDim(), capacity, scale);
+            g.task(t.name(task + "Values"), ChunkedAttention::valuesF32, ctx, scores, values, c.chunkMax(),
+                    c.chunkSum(), c.chunkAcc(), position, s.heads(), s.kvHeads(), s.headDim(), c.chunk(), capacity);
+            g.task(t.name(task + "Combine"), ChunkedAttention::combine, ctx, c.chunkMax(), c.chunkSum(), c.chunkAcc(),
+                    out, position, s.heads(), s.headDim(), c.chunk());
+            attendGrids(t, task, c);
         }
     }
 
@@ -117,10 +136,18 @@ public sealed interface DeviceKvLayer permits DeviceKvLayer.Dense, DeviceCommVqL
         }
 
         @Override
-        public TaskGraph attend(TaskGraph graph, String task, KernelContext ctx, FloatArray q, FloatArray out,
-                                FloatArray scores, IntArray position, int headDim, int groupSize, float scale) {
-            return graph.task(task, Attention::f16, ctx, q, keys, values, out, scores, position, headDim, kvDim,
-                    groupSize, capacity, scale);
+        public void addAttend(LayerTasks t, String task, KernelContext ctx, FloatArray q, FloatArray out,
+                              FloatArray scores, DenseChunks c, IntArray position) {
+            ModelShape s = t.shape();
+            float scale = (float) (1.0 / Math.sqrt(s.headDim()));
+            TaskGraph g = t.graph();
+            g.task(t.name(task + "Logits"), ChunkedAttention::logitsF16, ctx, q, keys, scores, position, s.heads(),
+                    s.kvHeads(), s.headDim(), capacity, scale);
+            g.task(t.name(task + "Values"), ChunkedAttention::valuesF16, ctx, scores, values, c.chunkMax(),
+                    c.chunkSum(), c.chunkAcc(), position, s.heads(), s.kvHeads(), s.headDim(), c.chunk(), capacity);
+            g.task(t.name(task + "Combine"), ChunkedAttention::combine, ctx, c.chunkMax(), c.chunkSum(), c.chunkAcc(),
+                    out, position, s.heads(), s.headDim(), c.chunk());
+            attendGrids(t, task, c);
         }
     }
 }

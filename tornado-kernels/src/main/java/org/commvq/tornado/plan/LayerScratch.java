@@ -1,5 +1,8 @@
 package org.commvq.tornado.plan;
 
+import java.util.Arrays;
+import java.util.stream.Stream;
+
 import org.commvq.cache.ModelShape;
 
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -10,9 +13,12 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  */
 public record LayerScratch(FloatArray xb, FloatArray q, FloatArray k, FloatArray v, FloatArray att,
                            FloatArray scores, FloatArray proj, FloatArray gate, FloatArray up,
-                           CommVqScratch commVq) {
+                           CommVqScratch commVq, DenseChunks denseChunks) {
 
-    /** @param commVqCodeBits value bits per token of the blocks' CommVQ caches, or 0 for dense caches */
+    /**
+     * @param commVqCodeBits value bits per token of the blocks' CommVQ caches, or 0 for dense caches; either gets its
+     *                       attention's per-chunk summaries
+     */
     public static LayerScratch allocate(String name, ModelShape shape, int capacity, int commVqCodeBits,
                                         DeviceMemoryBudget budget) {
         return new LayerScratch(
@@ -25,16 +31,14 @@ public record LayerScratch(FloatArray xb, FloatArray q, FloatArray k, FloatArray
                 budget.floats(name + ".proj", shape.dim()),
                 budget.floats(name + ".gate", shape.ffnDim()),
                 budget.floats(name + ".up", shape.ffnDim()),
-                commVqCodeBits > 0 ? CommVqScratch.allocate(name, shape, capacity, commVqCodeBits, budget) : null);
+                commVqCodeBits > 0 ? CommVqScratch.allocate(name, shape, capacity, commVqCodeBits, budget) : null,
+                commVqCodeBits > 0 ? null : DenseChunks.allocate(name, shape, capacity, budget));
     }
 
     /** Every array, for one FIRST_EXECUTION transfer that allocates them on the device. */
     public Object[] arrays() {
-        Object[] dense = {xb, q, k, v, att, scores, proj, gate, up};
-        if (commVq == null) {
-            return dense;
-        }
-        return java.util.stream.Stream.concat(java.util.Arrays.stream(dense), java.util.Arrays.stream(commVq.arrays()))
-                .toArray();
+        Object[] common = {xb, q, k, v, att, scores, proj, gate, up};
+        Object[] cache = commVq != null ? commVq.arrays() : denseChunks.arrays();
+        return Stream.concat(Arrays.stream(common), Arrays.stream(cache)).toArray();
     }
 }

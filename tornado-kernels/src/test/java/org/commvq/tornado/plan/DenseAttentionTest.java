@@ -1,4 +1,4 @@
-package org.commvq.tornado.kernels;
+package org.commvq.tornado.plan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -10,10 +10,6 @@ import org.commvq.cache.ModelShape;
 import org.commvq.cache.RopeParameters;
 import org.commvq.cache.fp.Fp16KvCache;
 import org.commvq.cache.fp.Fp32KvCache;
-import org.commvq.tornado.plan.DeviceKvLayer;
-import org.commvq.tornado.plan.DeviceMemoryBudget;
-import org.commvq.tornado.plan.Grids;
-import org.commvq.tornado.plan.KvPrecision;
 import org.commvq.tornado.testing.Kernels;
 import org.commvq.tornado.testing.RequiresFp16;
 import org.commvq.tornado.testing.RequiresTornado;
@@ -22,22 +18,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
 import uk.ac.manchester.tornado.api.types.HalfFloat;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
- * Decode attention against the product's dense caches ({@link Fp32KvCache}, {@link Fp16KvCache}):
+ * Decode attention over the device's dense caches (logits, chunk values and combine: ChunkedAttention) against the
+ * product's dense CPU caches ({@link Fp32KvCache}, {@link Fp16KvCache}):
  * the CPU cache takes tokens 0..n−2, then the last token with its query, and its output for that query is the
  * reference. The device cache holds the same keys, rotated by the cache's RoPE on the host.
  * Tolerances: fp32 2e-6 + 1e-5·|expected| (device exp, other summation order); fp16 1e-3 absolute, because the CPU
  * cache attends the newest token in full precision while the device reads it back from its half-precision copy.
  */
 @RequiresTornado
-class AttentionTest {
+class DenseAttentionTest {
     private static final int HEADS = 8;
     private static final int KV_HEADS = 2;
     private static final int HEAD_DIM = 64;
@@ -111,13 +111,20 @@ class AttentionTest {
         FloatArray out = new FloatArray(qDim);
         FloatArray scores = new FloatArray(HEADS * CAPACITY);
         IntArray position = IntArray.fromElements(last);
+        DenseChunks chunks = DenseChunks.allocate("c", SHAPE, CAPACITY, new DeviceMemoryBudget(1L << 30));
         TaskGraph graph = new TaskGraph(Kernels.graphName("attention"))
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, cache.arrays())
+                .transferToDevice(DataTransferMode.FIRST_EXECUTION, chunks.arrays())
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, q, scores, position);
-        cache.attend(graph, "t", new KernelContext(), q, out, scores, position, HEAD_DIM, SHAPE.groupSize(),
-                (float) (1.0 / Math.sqrt(HEAD_DIM)));
+        GridScheduler grids = new GridScheduler();
+        cache.addAttend(LayerTasks.unprefixed(graph, grids, group, SHAPE), "t", new KernelContext(), q, out, scores,
+                chunks, position);
         graph.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
-        Kernels.runOnce(graph, Grids.perGroup(HEADS, group));
+        try (TornadoExecutionPlan plan = new TornadoExecutionPlan(graph.snapshot())) {
+            plan.withGridScheduler(grids).execute();
+        } catch (TornadoExecutionPlanException e) {
+            throw new IllegalStateException(e);
+        }
         Tolerance.assertClose(precision + " attention over " + tokens + " tokens", expected, out, abs, rel);
     }
 
