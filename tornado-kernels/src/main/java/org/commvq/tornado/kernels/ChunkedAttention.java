@@ -43,8 +43,16 @@ public final class ChunkedAttention {
 
     /** Tokens per values work-group for a capacity: about 256 chunks, 64 to MAX_CHUNK tokens each. */
     public static int chunkFor(int capacity) {
-        int chunk = 64;
-        while (chunk < MAX_CHUNK && (long) chunk * 256 < capacity) {
+        return chunkFor(capacity, 64, MAX_CHUNK);
+    }
+
+    /**
+     * The smallest power of two from min to max that cuts a capacity into at most 256 chunks, so a long context keeps
+     * about two work-groups per SM busy and a short one still splits.
+     */
+    static int chunkFor(int capacity, int min, int max) {
+        int chunk = min;
+        while (chunk < max && (long) chunk * 256 < capacity) {
             chunk *= 2;
         }
         return chunk;

@@ -79,11 +79,7 @@ public final class CommVqAttention {
 
     /** Tokens per valueChunks work-group for a cache capacity: about 256 groups, 128 to MAX_CHUNK tokens each. */
     public static int chunkFor(int capacity) {
-        int chunk = 128;
-        while (chunk < MAX_CHUNK && (long) chunk * 256 < capacity) {
-            chunk *= 2;
-        }
-        return chunk;
+        return ChunkedAttention.chunkFor(capacity, 128, MAX_CHUNK);
     }
 
     /** Stores the new token's pre-RoPE key and value in tail slot position mod 128. Launch: a thread per element. */
