@@ -22,10 +22,10 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  *          ┌────────────┼───────────────────────┐                                           │
  *          ▼            ▼                       ▼                                           │
  *     Wq·xb ─► q   Wk·xb ─► k          Wv·xb ─► v                                           │
- *          ▼            ▼                       │                                           │
- *      rope(q)      rope(k) ──► append at pos ◄─┘ ─► K,V cache [capacity][kvDim], F32|F16   │
- *          │                                             │   (resident, never copied back)  │
- *          └──────► attention(q, cache[0..pos]) ◄────────┘ ─► att                           │
+ *          ▼            └──────────┬────────────┘                                           │
+ *      rope(q)           the cache's tasks (DeviceKvLayer.addAttention): dense F32|F16 rope │
+ *          │             k, append, chunked attention; CommVQ encode, tail, code-domain     │
+ *          └──────────►  attention; cache resident, never copied back ─► att                │
  *                                                               ▼                           │
  *                                                   Wo·att ─► proj ─► x += proj ◄───────────┘
  *  x ─┬─────────────────────────────────────────────────────────────────────────────────────┐
