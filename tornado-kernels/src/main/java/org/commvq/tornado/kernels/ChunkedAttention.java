@@ -162,7 +162,8 @@ public final class ChunkedAttention {
             a6 += w[6 * MAX_CHUNK + at] * v;
             a7 += w[7 * MAX_CHUNK + at] * v;
         }
-        store(chunkAcc, c, h, d, heads, headDim, qPerKv, a0, a1, a2, a3, a4, a5, a6, a7);
+        storeEight(chunkAcc, (c * heads + h * qPerKv) * headDim + d, headDim, qPerKv, a0, a1, a2, a3, a4, a5, a6,
+                a7);
     }
 
     public static void valuesF16(KernelContext ctx, FloatArray scores, HalfFloatArray values, FloatArray chunkMax,
@@ -224,24 +225,27 @@ public final class ChunkedAttention {
             a6 += w[6 * MAX_CHUNK + at] * v;
             a7 += w[7 * MAX_CHUNK + at] * v;
         }
-        store(chunkAcc, c, h, d, heads, headDim, qPerKv, a0, a1, a2, a3, a4, a5, a6, a7);
+        storeEight(chunkAcc, (c * heads + h * qPerKv) * headDim + d, headDim, qPerKv, a0, a1, a2, a3, a4, a5, a6,
+                a7);
     }
 
-    /** The accumulators of the KV head's query heads (the first qPerKv of eight) into chunkAcc. */
-    private static void store(FloatArray chunkAcc, int c, int h, int d, int heads, int headDim, int qPerKv, float a0,
-                              float a1, float a2, float a3, float a4, float a5, float a6, float a7) {
-        int base = (c * heads + h * qPerKv) * headDim + d;
-        chunkAcc.set(base, a0);
-        put(chunkAcc, base + headDim, a1, 1 < qPerKv);
-        put(chunkAcc, base + 2 * headDim, a2, 2 < qPerKv);
-        put(chunkAcc, base + 3 * headDim, a3, 3 < qPerKv);
-        put(chunkAcc, base + 4 * headDim, a4, 4 < qPerKv);
-        put(chunkAcc, base + 5 * headDim, a5, 5 < qPerKv);
-        put(chunkAcc, base + 6 * headDim, a6, 6 < qPerKv);
-        put(chunkAcc, base + 7 * headDim, a7, 7 < qPerKv);
+    /**
+     * a0..a7 to a[base + k·stride] for k below count (at least 1): the eight accumulators a kernel keeps in registers
+     * for up to eight heads, since TornadoVM kernels have no private arrays to loop over.
+     */
+    static void storeEight(FloatArray a, int base, int stride, int count, float a0, float a1, float a2, float a3,
+                           float a4, float a5, float a6, float a7) {
+        a.set(base, a0);
+        setIf(a, base + stride, a1, 1 < count);
+        setIf(a, base + 2 * stride, a2, 2 < count);
+        setIf(a, base + 3 * stride, a3, 3 < count);
+        setIf(a, base + 4 * stride, a4, 4 < count);
+        setIf(a, base + 5 * stride, a5, 5 < count);
+        setIf(a, base + 6 * stride, a6, 6 < count);
+        setIf(a, base + 7 * stride, a7, 7 < count);
     }
 
-    private static void put(FloatArray a, int index, float value, boolean inRange) {
+    private static void setIf(FloatArray a, int index, float value, boolean inRange) {
         if (inRange) {
             a.set(index, value);
         }

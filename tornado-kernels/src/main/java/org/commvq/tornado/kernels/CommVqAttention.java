@@ -239,22 +239,9 @@ public final class CommVqAttention {
                     a7 += w[7 * MAX_CHUNK + at] * bit;
                 }
                 int base = (c * heads + h0) * codeBits + j;
-                chunkAcc.set(base, a0);
-                store(chunkAcc, base + codeBits, a1, h0 + 1 < heads);
-                store(chunkAcc, base + 2 * codeBits, a2, h0 + 2 < heads);
-                store(chunkAcc, base + 3 * codeBits, a3, h0 + 3 < heads);
-                store(chunkAcc, base + 4 * codeBits, a4, h0 + 4 < heads);
-                store(chunkAcc, base + 5 * codeBits, a5, h0 + 5 < heads);
-                store(chunkAcc, base + 6 * codeBits, a6, h0 + 6 < heads);
-                store(chunkAcc, base + 7 * codeBits, a7, h0 + 7 < heads);
+                ChunkedAttention.storeEight(chunkAcc, base, codeBits, heads - h0, a0, a1, a2, a3, a4, a5, a6, a7);
             }
             ctx.localBarrier();
-        }
-    }
-
-    private static void store(FloatArray a, int index, float value, boolean inRange) {
-        if (inRange) {
-            a.set(index, value);
         }
     }
 
