@@ -40,8 +40,9 @@ final class TornadoSession implements InferenceSession {
      */
     static final String LAYERS_PER_GRAPH = "commvq.gpu.layersPerGraph";
     /**
-     * System property: true records each graph once as a CUDA graph and replays it (PTX only). Off by default: it
-     * decoded the tiny model 1.57x faster on the H100, but its logits have not yet been checked against the CPU.
+     * System property: true records each graph once as a CUDA graph and replays it (PTX only). On the H100 its logits
+     * equal the plain launches' (fp32 and commvq1 over 150 steps) and it decoded 1-40 % faster; it stays off by default
+     * until the kernel tests have also run with it there.
      */
     static final String CUDA_GRAPHS = "commvq.gpu.cudaGraphs";
 
