@@ -1,6 +1,8 @@
 package org.commvq.cli;
 
 import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -20,34 +22,47 @@ public final class Main {
 
     /** Runs one command line with the given streams; returns the exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        return run(commandLine(), args, out, err);
+    }
+
+    /**
+     * The configured command, for callers that run many command lines in one JVM (the fuzz target): building picocli's
+     * model costs milliseconds, and picocli resets every option to its initial value before each parse.
+     */
+    public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
-        cl.setOut(out);
-        cl.setErr(err);
         // picocli would read an argument "@x" as a file of arguments, and print a stack trace when x is unreadable.
         cl.setExpandAtFiles(false);
-        boolean debug = java.util.Arrays.asList(args).contains("--debug");
-        cl.setParameterExceptionHandler((ex, a) -> {
+        cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine cmd = ex.getCommandLine();
-            err.println("error: " + oneLine(ex.getMessage()) + " (see '" + cmd.getCommandSpec().qualifiedName()
-                    + " --help')");
+            cl.getErr().println("error: " + oneLine(ex.getMessage()) + " (see '"
+                    + cmd.getCommandSpec().qualifiedName() + " --help')");
             return 2;
         });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            err.println("error: " + describe(ex));
-            if (debug) {
-                ex.printStackTrace(err);
-            }
+            fail(ex, parsed.originalArgs(), cl.getErr());
             return 1;
         });
+        return cl;
+    }
+
+    /** Runs one command line on a command from {@link #commandLine()}; returns the exit code. */
+    public static int run(CommandLine cl, String[] args, PrintWriter out, PrintWriter err) {
+        cl.setOut(out);
+        cl.setErr(err);
         try {
             return cl.execute(args);
         } catch (OutOfMemoryError | StackOverflowError e) {
             // picocli hands only Exceptions to the handler above; these Errors would escape with a stack trace.
-            err.println("error: " + describe(e));
-            if (debug) {
-                e.printStackTrace(err);
-            }
+            fail(e, Arrays.asList(args), err);
             return 1;
+        }
+    }
+
+    private static void fail(Throwable ex, List<String> args, PrintWriter err) {
+        err.println("error: " + describe(ex));
+        if (args.contains("--debug")) {
+            ex.printStackTrace(err);
         }
     }
 

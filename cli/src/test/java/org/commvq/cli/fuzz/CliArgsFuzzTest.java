@@ -23,13 +23,15 @@ import org.commvq.model.synth.SyntheticModelWriter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
 
 /**
  * Main.run on generated command lines (see {@link CommandLines}): it never throws, always returns 0, 1 or 2, prints no
  * stack trace unless asked by --debug, and a failure ends in an "error: " line with the project's message, not a bare
  * exception type. Half the command lines carry --debug: the trace then names the failure's type, which must not be a
  * programming error (NullPointerException, IndexOutOfBounds, ClassCast, IllegalState, an Error, ...). The type is read
- * from the trace rather than from the message because messages echo the fuzzed arguments.
+ * from the trace rather than from the message because messages echo the fuzzed arguments. The fuzz target reuses one
+ * command, as picocli allows; the seeded lines build a fresh one each, as {@code commvq} does.
  *
  * <p>Long run: {@code JAZZER_FUZZ=1 ./mvn25 -pl cli -am test -Dtest=CliArgsFuzzTest#commandLine
  * -Djazzer.max_executions=1000000 -Dsurefire.failIfNoSpecifiedTests=false}.
@@ -37,6 +39,8 @@ import org.junit.jupiter.api.Timeout;
 class CliArgsFuzzTest {
     private static final Path SANDBOX = sandbox();
     private static final CommandLines LINES = new CommandLines(SANDBOX, SANDBOX.resolve("tiny.gguf"));
+    /** One command for all executions, as a long fuzz run needs: building picocli's model is most of a short run. */
+    private static final CommandLine COMMAND = Main.commandLine();
     /** The types of programming errors; the project's own failures are IllegalArgumentException and its kin. */
     private static final Pattern RAW_TYPE = Pattern.compile("java\\.(lang\\.(NullPointerException"
             + "|\\w*IndexOutOfBoundsException|ClassCastException|NegativeArraySizeException|ArithmeticException"
@@ -52,7 +56,7 @@ class CliArgsFuzzTest {
 
     @FuzzTest(maxDuration = "2h")
     void commandLine(FuzzedDataProvider data) {
-        check(LINES.next(Choices.of(data)));
+        check(LINES.next(Choices.of(data)), COMMAND);
     }
 
     @Test
@@ -60,18 +64,18 @@ class CliArgsFuzzTest {
     void seededCommandLines() {
         Random random = new Random(0x636c6921L);
         for (int i = 0; i < 150; i++) {
-            check(LINES.next(Choices.of(random)));
+            check(LINES.next(Choices.of(random)), Main.commandLine());
         }
     }
 
-    private static void check(CommandLines.Line line) {
+    private static void check(CommandLines.Line line, CommandLine command) {
         String[] args = line.args();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int threads = Workers.threads();
         int code;
         try {
-            code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+            code = Main.run(command, args, new PrintWriter(out, true), new PrintWriter(err, true));
         } catch (Throwable t) {
             throw new AssertionError("Main.run threw for " + Arrays.toString(args), t);
         } finally {
