@@ -2,9 +2,9 @@ package org.commvq.tornado.plan;
 
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
-import uk.ac.manchester.tornado.api.types.arrays.ByteArray;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.HalfFloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 import org.commvq.tornado.kernels.MatVec;
 
@@ -20,6 +20,15 @@ public sealed interface DeviceMatrix {
     /** Adds {@code out = W·x} as task {@code task}; launch it with {@link Grids#perGroup}(rows, group size). */
     TaskGraph matVec(TaskGraph graph, String task, KernelContext ctx, FloatArray x, FloatArray out);
 
+    /** Adds {@code acc += W·x}, launched like {@link #matVec}. */
+    TaskGraph matVecAdd(TaskGraph graph, String task, KernelContext ctx, FloatArray x, FloatArray acc);
+
+    /**
+     * Adds {@code out = silu(W·x) ⊙ (up·x)} with this matrix as the gate, launched like {@link #matVec}; up has this
+     * matrix's layout and shape.
+     */
+    TaskGraph gateUp(TaskGraph graph, String task, KernelContext ctx, DeviceMatrix up, FloatArray x, FloatArray out);
+
     record F32(FloatArray weights, int rows, int cols) implements DeviceMatrix {
         @Override
         public Object[] arrays() {
@@ -29,6 +38,17 @@ public sealed interface DeviceMatrix {
         @Override
         public TaskGraph matVec(TaskGraph graph, String task, KernelContext ctx, FloatArray x, FloatArray out) {
             return graph.task(task, MatVec::f32, ctx, out, weights, x, cols);
+        }
+
+        @Override
+        public TaskGraph matVecAdd(TaskGraph graph, String task, KernelContext ctx, FloatArray x, FloatArray acc) {
+            return graph.task(task, MatVec::f32Add, ctx, acc, weights, x, cols);
+        }
+
+        @Override
+        public TaskGraph gateUp(TaskGraph graph, String task, KernelContext ctx, DeviceMatrix up, FloatArray x,
+                                FloatArray out) {
+            return graph.task(task, MatVec::f32GateUp, ctx, out, weights, ((F32) up).weights, x, cols);
         }
     }
 
@@ -42,9 +62,21 @@ public sealed interface DeviceMatrix {
         public TaskGraph matVec(TaskGraph graph, String task, KernelContext ctx, FloatArray x, FloatArray out) {
             return graph.task(task, MatVec::f16, ctx, out, weights, x, cols);
         }
+
+        @Override
+        public TaskGraph matVecAdd(TaskGraph graph, String task, KernelContext ctx, FloatArray x, FloatArray acc) {
+            return graph.task(task, MatVec::f16Add, ctx, acc, weights, x, cols);
+        }
+
+        @Override
+        public TaskGraph gateUp(TaskGraph graph, String task, KernelContext ctx, DeviceMatrix up, FloatArray x,
+                                FloatArray out) {
+            return graph.task(task, MatVec::f16GateUp, ctx, out, weights, ((F16) up).weights, x, cols);
+        }
     }
 
-    record Q8(ByteArray quants, FloatArray scales, int rows, int cols) implements DeviceMatrix {
+    /** Quants packed four to an int ({@link MatVec#q8}). */
+    record Q8(IntArray quants, FloatArray scales, int rows, int cols) implements DeviceMatrix {
         @Override
         public Object[] arrays() {
             return new Object[] {quants, scales};
@@ -53,6 +85,18 @@ public sealed interface DeviceMatrix {
         @Override
         public TaskGraph matVec(TaskGraph graph, String task, KernelContext ctx, FloatArray x, FloatArray out) {
             return graph.task(task, MatVec::q8, ctx, out, quants, scales, x, cols);
+        }
+
+        @Override
+        public TaskGraph matVecAdd(TaskGraph graph, String task, KernelContext ctx, FloatArray x, FloatArray acc) {
+            return graph.task(task, MatVec::q8Add, ctx, acc, quants, scales, x, cols);
+        }
+
+        @Override
+        public TaskGraph gateUp(TaskGraph graph, String task, KernelContext ctx, DeviceMatrix up, FloatArray x,
+                                FloatArray out) {
+            Q8 u = (Q8) up;
+            return graph.task(task, MatVec::q8GateUp, ctx, out, quants, scales, u.quants, u.scales, x, cols);
         }
     }
 }

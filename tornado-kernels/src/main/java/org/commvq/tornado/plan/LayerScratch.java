@@ -12,7 +12,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * share one set, which also saves the attention scores' {@code heads × capacity} floats per layer.
  */
 public record LayerScratch(FloatArray xb, FloatArray q, FloatArray k, FloatArray v, FloatArray att,
-                           FloatArray scores, FloatArray proj, FloatArray gate, FloatArray up,
+                           FloatArray scores, FloatArray gate,
                            CommVqScratch commVq, DenseChunks denseChunks) {
 
     /**
@@ -28,16 +28,14 @@ public record LayerScratch(FloatArray xb, FloatArray q, FloatArray k, FloatArray
                 budget.floats(name + ".v", shape.kvDim()),
                 budget.floats(name + ".att", shape.queryDim()),
                 budget.floats(name + ".scores", (long) shape.heads() * capacity),
-                budget.floats(name + ".proj", shape.dim()),
                 budget.floats(name + ".gate", shape.ffnDim()),
-                budget.floats(name + ".up", shape.ffnDim()),
                 commVqCodeBits > 0 ? CommVqScratch.allocate(name, shape, capacity, commVqCodeBits, budget) : null,
                 commVqCodeBits > 0 ? null : DenseChunks.allocate(name, shape, capacity, budget));
     }
 
     /** Every array, for one FIRST_EXECUTION transfer that allocates them on the device. */
     public Object[] arrays() {
-        Object[] common = {xb, q, k, v, att, scores, proj, gate, up};
+        Object[] common = {xb, q, k, v, att, scores, gate};
         Object[] cache = commVq != null ? commVq.arrays() : denseChunks.arrays();
         return Stream.concat(Arrays.stream(common), Arrays.stream(cache)).toArray();
     }

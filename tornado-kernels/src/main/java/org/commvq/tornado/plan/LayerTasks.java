@@ -1,7 +1,6 @@
 package org.commvq.tornado.plan;
 
 import org.commvq.cache.ModelShape;
-import org.commvq.tornado.kernels.Activations;
 import org.commvq.tornado.kernels.GroupReduce;
 import org.commvq.tornado.kernels.Norms;
 import org.commvq.tornado.kernels.Rope;
@@ -27,14 +26,15 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  *          │             k, append, chunked attention; CommVQ encode, tail, code-domain     │
  *          └──────────►  attention; cache resident, never copied back ─► att                │
  *                                                               ▼                           │
- *                                                   Wo·att ─► proj ─► x += proj ◄───────────┘
+ *                                                             x += Wo·att ◄─────────────────┘
  *  x ─┬─────────────────────────────────────────────────────────────────────────────────────┐
  *     ▼                                                                                     │
- *   rmsnorm(ffnNorm) ─► xb ─┬─► Wgate·xb ─► gate ─┐                                         │
- *                           └─► Wup·xb ───► up ───┴─► swiglu ─► gate                        │
+ *   rmsnorm(ffnNorm) ─► xb ─► gate = silu(Wgate·xb) ⊙ (Wup·xb)     (one task)               │
  *                                                                 ▼                         │
- *                                                   Wdown·gate ─► proj ─► x += proj ◄───────┘
+ *                                                           x += Wdown·gate ◄───────────────┘
  * </pre>
+ * The residual adds and SwiGLU ride in the matrix-vector tasks: TornadoVM's host cost per task is close to what a
+ * small kernel takes on the device.
  */
 final class LayerTasks {
     private final TaskGraph graph;
@@ -95,19 +95,15 @@ final class LayerTasks {
         graph.task(prefix + "ropeQ", Rope::rotatePairs, ctx, s.q(), step.cos(), step.sin(), shape.heads(), pairs);
         grid("ropeQ", Grids.perElement(shape.heads() * pairs, groupSize));
         cache.addAttention(this, ctx, s, step);
-        matVec("wo", weights.wo(), ctx, s.att(), s.proj());
-        graph.task(prefix + "attnResidual", Activations::add, ctx, x, s.proj(), dim);
-        grid("attnResidual", Grids.perElement(dim, groupSize));
+        weights.wo().matVecAdd(graph, prefix + "woResidual", ctx, s.att(), x);
+        grid("woResidual", Grids.perGroup(dim, groupSize));
 
         graph.task(prefix + "ffnNorm", Norms::rmsNorm, ctx, s.xb(), x, weights.ffnNorm(), dim, shape.rmsEps());
         grid("ffnNorm", Grids.single(groupSize));
-        matVec("wGate", weights.wGate(), ctx, s.xb(), s.gate());
-        matVec("wUp", weights.wUp(), ctx, s.xb(), s.up());
-        graph.task(prefix + "swiGlu", Activations::swiGlu, ctx, s.gate(), s.up(), shape.ffnDim());
-        grid("swiGlu", Grids.perElement(shape.ffnDim(), groupSize));
-        matVec("wDown", weights.wDown(), ctx, s.gate(), s.proj());
-        graph.task(prefix + "ffnResidual", Activations::add, ctx, x, s.proj(), dim);
-        grid("ffnResidual", Grids.perElement(dim, groupSize));
+        weights.wGate().gateUp(graph, prefix + "gateUp", ctx, weights.wUp(), s.xb(), s.gate());
+        grid("gateUp", Grids.perGroup(shape.ffnDim(), groupSize));
+        weights.wDown().matVecAdd(graph, prefix + "downResidual", ctx, s.gate(), x);
+        grid("downResidual", Grids.perGroup(dim, groupSize));
     }
 
     private void matVec(String task, DeviceMatrix w, KernelContext ctx, FloatArray in, FloatArray out) {

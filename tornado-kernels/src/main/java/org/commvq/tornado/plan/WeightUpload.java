@@ -9,9 +9,9 @@ import org.commvq.model.tensor.Q8_0Blocks;
 import org.commvq.model.tensor.WeightMatrix;
 import org.commvq.tornado.kernels.MatVec;
 
-import uk.ac.manchester.tornado.api.types.arrays.ByteArray;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.HalfFloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
  * Converts a host weight matrix, whatever its file type, into a device layout once, row by row through
@@ -62,7 +62,8 @@ public final class WeightUpload {
 
     /**
      * Quantizes each row with the project's Q8_0 quantizer (llama.cpp's rule) and splits the blocks into quants and
-     * float scales. For a Q8_0 source written by that rule this gives back its blocks bit for bit: the largest
+     * float scales; the quants' bytes go in file order, which the little-endian ints of the device layout read back
+     * four at a time. For a Q8_0 source written by that rule this gives back its blocks bit for bit: the largest
      * dequantized weight of a block is 127·d, so the recomputed scale is d and every quant rounds to itself.
      */
     public static DeviceMatrix.Q8 q8(WeightMatrix w, String name, DeviceMemoryBudget budget) {
@@ -73,7 +74,7 @@ public final class WeightUpload {
                     + MatVec.Q8_BLOCK + ", got " + cols);
         }
         int blocks = cols / MatVec.Q8_BLOCK;
-        ByteArray quants = budget.bytes(name + ".quants", (long) rows * cols);
+        IntArray quants = budget.ints(name + ".quants", (long) rows * cols / MatVec.Q8_PER_INT);
         FloatArray scales = budget.floats(name + ".scales", (long) rows * blocks);
         MemorySegment q = quants.getSegment();
         MemorySegment s = scales.getSegment();

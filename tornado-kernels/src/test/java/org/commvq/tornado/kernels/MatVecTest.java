@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Random;
 
+import org.commvq.model.forward.Activations;
 import org.commvq.model.gguf.GgmlType;
 import org.commvq.model.tensor.WeightMatrix;
 import org.commvq.tornado.plan.DeviceMatrix;
@@ -26,8 +27,10 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
  * Each matrix-vector kernel against the product's scalar dot product ({@link WeightMatrix#dotScalar}) of the same
- * model-file matrix. Tolerance per row: 2e-5 · Σ|w·x|, the scale of float summation error (the sums run in a
- * different order on the device), as the CPU kernels' own tests use.
+ * model-file matrix: plain, added onto a residual, and as SwiGLU of two matrices (against the CPU forward pass's
+ * {@code Activations.swiGlu} of the two scalar products). Tolerance per row: 2e-5 · Σ|w·x|, the scale of float
+ * summation error (the sums run in a different order on the device), as the CPU kernels' own tests use; for SwiGLU
+ * that error carried through the product (silu's slope is at most 1.1), plus 1e-5 relative for the device's exp.
  */
 @RequiresTornado
 class MatVecTest {
@@ -49,25 +52,50 @@ class MatVecTest {
     void f16MatchesTheCpuDotProduct() {
         check(GgmlType.F16, WeightFormat.F16, 67, 1120, 256);
         check(GgmlType.F16, WeightFormat.F16, 300, 64, 64);
+        check(GgmlType.F16, WeightFormat.F16, 40, 576, 128);
     }
 
     private static void check(GgmlType type, WeightFormat format, int rows, int cols, int group) {
         Random random = new Random(rows * 7919L + cols);
-        WeightMatrix m = TestWeights.matrix(type, Kernels.uniform(random, rows * cols, 0.5f), rows, cols);
+        WeightMatrix m = matrix(type, random, rows, cols);
+        WeightMatrix up = matrix(type, random, rows, cols);
         float[] xs = Kernels.uniform(random, cols, 1f);
-        DeviceMatrix w = WeightUpload.upload(m, format, "w", new DeviceMemoryBudget(1L << 30));
+        float[] residual = Kernels.uniform(random, rows, 3f);
+        DeviceMemoryBudget budget = new DeviceMemoryBudget(1L << 30);
+        DeviceMatrix w = WeightUpload.upload(m, format, "w", budget);
+        DeviceMatrix u = WeightUpload.upload(up, format, "up", budget);
         FloatArray x = FloatArray.fromArray(xs);
         FloatArray out = new FloatArray(rows);
+        FloatArray acc = FloatArray.fromArray(residual);
+        FloatArray swiGlu = new FloatArray(rows);
         TaskGraph graph = new TaskGraph(Kernels.graphName("mv"))
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, w.arrays())
-                .transferToDevice(DataTransferMode.FIRST_EXECUTION, x);
-        w.matVec(graph, "t", new KernelContext(), x, out);
-        graph.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
-        Kernels.runOnce(graph, Grids.perGroup(rows, group));
+                .transferToDevice(DataTransferMode.FIRST_EXECUTION, u.arrays())
+                .transferToDevice(DataTransferMode.FIRST_EXECUTION, x, acc);
+        KernelContext ctx = new KernelContext();
+        w.matVec(graph, "plain", ctx, x, out);
+        w.matVecAdd(graph, "add", ctx, x, acc);
+        w.gateUp(graph, "gateUp", ctx, u, x, swiGlu);
+        graph.transferToHost(DataTransferMode.EVERY_EXECUTION, out, acc, swiGlu);
+        Kernels.runOnce(graph, Grids.perGroup(rows, group), "plain", "add", "gateUp");
 
         double[] magnitude = TestWeights.magnitudes(m, xs);
+        double[] upMagnitude = TestWeights.magnitudes(up, xs);
         for (int r = 0; r < rows; r++) {
-            assertEquals(m.dotScalar(r, xs, 0), out.get(r), 2e-5 * magnitude[r], type + " row " + r);
+            float g = m.dotScalar(r, xs, 0);
+            float[] expected = {g};
+            Activations.swiGlu(expected, new float[] {up.dotScalar(r, xs, 0)}, 0, 1);
+            assertEquals(g, out.get(r), 2e-5 * magnitude[r], type + " row " + r);
+            assertEquals(residual[r] + g, acc.get(r), 2e-5 * magnitude[r] + 1e-6 * Math.abs(residual[r]),
+                    type + " add, row " + r);
+            double silu = Math.abs(g / (1 + Math.exp(-g)));
+            double tolerance = 2e-5 * (1.1 * magnitude[r] * Math.abs(up.dotScalar(r, xs, 0))
+                    + upMagnitude[r] * silu) + 1e-5 * Math.abs(expected[0]) + 1e-6;
+            assertEquals(expected[0], swiGlu.get(r), tolerance, type + " gate/up, row " + r);
         }
+    }
+
+    private static WeightMatrix matrix(GgmlType type, Random random, int rows, int cols) {
+        return TestWeights.matrix(type, Kernels.uniform(random, rows * cols, 0.5f), rows, cols);
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Random;
 
 import org.commvq.model.gguf.GgmlType;
@@ -33,7 +34,8 @@ class WeightUploadTest {
             long at = (long) b * Q8_0Blocks.BLOCK_BYTES;
             assertEquals(Float.float16ToFloat(blocks.get(LittleEndian.SHORT, at)), d.scales().get(b), "scale " + b);
             for (int j = 0; j < 32; j++) {
-                assertEquals(blocks.get(LittleEndian.BYTE, at + 2 + j), d.quants().get(b * 32 + j), "quant " + b);
+                assertEquals(blocks.get(LittleEndian.BYTE, at + 2 + j), d.quants().getSegment().get(ValueLayout.JAVA_BYTE, b * 32L + j),
+                        "quant " + b);
             }
         }
     }

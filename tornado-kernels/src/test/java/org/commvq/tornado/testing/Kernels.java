@@ -26,7 +26,15 @@ public final class Kernels {
 
     /** Runs a graph of one task "t" once, with the given launch shape. */
     public static void runOnce(TaskGraph graph, WorkerGrid grid) {
-        GridScheduler grids = new GridScheduler(graph.getTaskGraphName() + ".t", grid);
+        runOnce(graph, grid, "t");
+    }
+
+    /** Runs a graph once, every named task with the given launch shape. */
+    public static void runOnce(TaskGraph graph, WorkerGrid grid, String... tasks) {
+        GridScheduler grids = new GridScheduler();
+        for (String task : tasks) {
+            grids.addWorkerGrid(graph.getTaskGraphName() + "." + task, grid);
+        }
         try (TornadoExecutionPlan plan = new TornadoExecutionPlan(graph.snapshot())) {
             plan.withGridScheduler(grids).execute();
         } catch (TornadoExecutionPlanException e) {
