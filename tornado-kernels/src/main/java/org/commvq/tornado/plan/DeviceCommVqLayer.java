@@ -132,7 +132,7 @@ public record DeviceCommVqLayer(FloatArray rows, FloatArray cross, FloatArray en
         g.task(t.name("combine"), CommVqAttention::combine, ctx, s.q(), tailKeys, tailValues, c.chunkMax(),
                 c.chunkSum(), c.chunkAcc(), embedding, scalePlusEps, c.omega(), s.att(), step.position(),
                 shape.heads(), shape.kvHeads(), shape.headDim(), codeBits, c.chunk(), scale);
-        t.grid("combine", Grids.perGroup(shape.heads(), group));
+        t.grid("combine", Grids.perGroup(shape.heads() * shape.headDim() / CommVqAttention.COMBINE_DIMS, group));
     }
 
     /** Enough work-groups to cover the capacity once, at most 2048 (each then loops over several token slices). */
