@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.commvq.cache.train.KvCollection;
 import org.commvq.cache.train.KvManifest;
 import org.commvq.cache.train.Progress;
 import org.commvq.model.collect.KvCollector;
@@ -16,8 +17,10 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "collect-kv", mixinStandardHelpOptions = true,
-        description = "Run the model over texts and store every layer's pre-RoPE keys and values (fp16 chunks and a"
-                + " JSON manifest) for train-codebook. Rerunning with the same arguments resumes an interrupted run.")
+        description = "Run the model over texts and store every layer's pre-RoPE keys, values and queries (fp16"
+                + " chunks), each layer's attention output projection W_o (" + KvCollection.ATTENTION_OUTPUT + ") and"
+                + " a JSON manifest, for train-codebook. Rerunning with the same arguments resumes an interrupted"
+                + " run.")
 final class CollectKvCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -68,9 +71,10 @@ final class CollectKvCommand implements Callable<Integer> {
             }
             KvManifest m = summary.collection().manifest();
             out.printf(Locale.ROOT, "%s: %d tokens per layer (%d sequences of %d%s), %d layers x %d KV heads x %d,"
-                            + " %d chunks written, %d already there, %.1f s%n", output, m.tokens(), m.sequences(),
-                    m.seqLen(), summary.streamTokens() > 0 ? " from a stream of " + summary.streamTokens() : "",
-                    m.layers(), m.kvHeads(), m.headDim(), summary.chunksWritten(), summary.chunksSkipped(),
+                            + " %d query heads and W_o, %d chunks written, %d already there, %.1f s%n", output,
+                    m.tokens(), m.sequences(), m.seqLen(),
+                    summary.streamTokens() > 0 ? " from a stream of " + summary.streamTokens() : "", m.layers(),
+                    m.kvHeads(), m.headDim(), m.model().heads(), summary.chunksWritten(), summary.chunksSkipped(),
                     (System.nanoTime() - start) / 1e9);
         }
         return 0;

@@ -95,6 +95,18 @@ final class TrainCodebookCommand implements Callable<Integer> {
     @Option(names = "--value-lr", paramLabel = "LR", defaultValue = "1e-3", description = "(default: ${DEFAULT-VALUE})")
     double valueLearningRate;
 
+    @Option(names = "--value-loss", paramLabel = "LOSS",
+            description = "CommVQ value loss: attention (spec §1.6: 0.5·MSE(v̂, v) + MSE of the layer's attention"
+                    + " output through W_o, per window; needs a collection with queries) or mse (0.5·MSE(v̂, v)"
+                    + " only) (default: attention when the collection has queries, else mse)")
+    String valueLoss;
+
+    @Option(names = "--value-window", paramLabel = "N",
+            description = "CommVQ attention loss: tokens per attention window, cut from one collected sequence;"
+                    + " each step trains on max(1, --value-batch / N) windows (default: the collection's --seq-len,"
+                    + " the exact teacher-forced attention)")
+    Integer valueWindow;
+
     @Option(names = "--vqkv-keys", paramLabel = "SPEC", defaultValue = "56x1024",
             description = "VQKV key stages as COUNTxSIZE[,COUNTxSIZE...] (default: the published ${DEFAULT-VALUE})")
     String vqkvKeys;
@@ -144,7 +156,7 @@ final class TrainCodebookCommand implements Callable<Integer> {
         int r = stages != null ? stages : bits == 1 ? 11 : 21;
         int hidden = valueHidden != null ? valueHidden : ValueTrainer.Settings.officialHidden(m.kvDim(), bits);
         ValueTrainer.Settings values = new ValueTrainer.Settings(bits, hidden, valueEpochs, valueBatch,
-                valueLearningRate, 0.1, seed);
+                valueLearningRate, 0.1, seed, valueLoss(m, err), valueWindow != null ? valueWindow : m.seqLen());
         long vTokens = valueTokens != null ? valueTokens : maxTokens;
         CommVqTraining.Settings s = new CommVqTraining.Settings(r, keyMethod, iterations != null ? iterations : 100,
                 initTokens, e2eLearningRate, e2eBatch, maxTokens, values, vTokens, seed, keysFrom);
@@ -153,6 +165,22 @@ final class TrainCodebookCommand implements Callable<Integer> {
         try (Progress progress = new Progress(err, "train commvq" + bits, total)) {
             CommVqTraining.train(collection, s, output, progress, report -> { });
         }
+    }
+
+    private ValueTrainer.Loss valueLoss(KvManifest m, PrintWriter err) {
+        if (valueLoss == null) {
+            if (!m.queries()) {
+                err.println("note: " + kv + " has no queries (an older collect-kv), so values train with"
+                        + " --value-loss mse; collect again for the attention-output loss");
+            }
+            return m.queries() ? ValueTrainer.Loss.ATTENTION : ValueTrainer.Loss.MSE;
+        }
+        return switch (valueLoss.toLowerCase(Locale.ROOT)) {
+            case "mse" -> ValueTrainer.Loss.MSE;
+            case "attention" -> ValueTrainer.Loss.ATTENTION;
+            default -> throw new IllegalArgumentException("--value-loss '" + valueLoss
+                    + "' is not one of attention, mse");
+        };
     }
 
     private void trainVqkv(KvCollection collection, long maxTokens, PrintWriter err) {

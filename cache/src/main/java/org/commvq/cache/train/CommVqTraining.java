@@ -20,7 +20,8 @@ import org.commvq.cache.commvq.CommVqValueParameters;
 
 /**
  * Trains a CommVQ codebook file from a KV collection, layer by layer: key codebooks per KV head (EM, or E2E),
- * then the layer's value compressor, then the layer's reconstruction errors measured with the cache's own encoders.
+ * then the layer's value compressor, then the layer's reconstruction errors measured with the cache's own encoders
+ * (and, for a collection with queries, the attention-output error of the values).
  * Each finished layer is checkpointed, so a rerun with the same settings continues after the last finished layer;
  * every random draw derives from (seed, layer, head, stage), so a resumed run writes the same file as an
  * uninterrupted one, on any thread count.
@@ -70,14 +71,16 @@ public final class CommVqTraining {
 
     /**
      * One layer's outcome: relative reconstruction errors Σ‖x − x̂‖²/Σ‖x‖² over all heads, measured with the
-     * cache's encoders on the training tokens, and wall-clock seconds.
+     * cache's encoders on the training tokens, and wall-clock seconds. {@code attentionError} is
+     * Σ‖(A·V̂ − A·V)·W_oᵀ‖²/Σ‖A·V·W_oᵀ‖² over the value training windows, NaN when the collection has no queries.
      */
     public record LayerReport(int layer, int keyTokens, int valueTokens, double keyError, double valueError,
-                              double keySeconds, double valueSeconds, boolean resumed) {
+                              double attentionError, double keySeconds, double valueSeconds, boolean resumed) {
         public String line() {
             return String.format(Locale.ROOT, "layer %d: keys rel. error %.5f (%d tokens, %.1f s), values rel. error"
-                    + " %.5f (%d tokens, %.1f s)%s", layer, keyError, keyTokens, keySeconds, valueError, valueTokens,
-                    valueSeconds, resumed ? " (from checkpoint)" : "");
+                    + " %.5f%s (%d tokens, %.1f s)%s", layer, keyError, keyTokens, keySeconds, valueError,
+                    Double.isNaN(attentionError) ? "" : String.format(Locale.ROOT, ", attention output %.5f",
+                            attentionError), valueTokens, valueSeconds, resumed ? " (from checkpoint)" : "");
         }
     }
 
@@ -91,6 +94,11 @@ public final class CommVqTraining {
 
     public static Result train(KvCollection kv, Settings s, Path output, Progress progress, LayerListener listener) {
         KvManifest m = kv.manifest();
+        if (s.values().loss() == ValueTrainer.Loss.ATTENTION && !m.queries()) {
+            throw new IllegalArgumentException("the attention-output value loss needs queries and W_o, and this"
+                    + " collection (from an older collect-kv) has none; collect again, or train with --value-loss"
+                    + " mse");
+        }
         LayerCheckpoints checkpoints = new LayerCheckpoints(output, canonical(kv, s));
         KeyPrefix prefix = s.keysFrom() == null ? null : KeyPrefix.read(s.keysFrom(), m, s.stages(),
                 s.keySettings(kv));
@@ -120,14 +128,19 @@ public final class CommVqTraining {
                 double keySeconds = (System.nanoTime() - start) / 1e9;
                 start = System.nanoTime();
                 float[] v = kv.layer(l, KvCollection.KvKind.VALUES, s.valueTokens());
-                values = halfPrecision(ValueTrainer.train(v, v.length / m.kvDim(), m.kvDim(), s.values(), l,
+                LayerAttention attention = m.queries()
+                        ? LayerAttention.load(kv, l, s.valueTokens(), s.values().window()) : null;
+                values = halfPrecision(ValueTrainer.train(v, v.length / m.kvDim(), m.kvDim(), s.values(),
+                        s.values().loss() == ValueTrainer.Loss.ATTENTION ? attention : null, l,
                         e -> progress.advance(1)));
                 double valueSeconds = (System.nanoTime() - start) / 1e9;
                 CommVqKeyCodebook book = new CommVqKeyCodebook(heads, s.stages(), m.headDim() / 2,
                         new float[][] {thetas[l]});
+                CommVqValueCodec codec = new CommVqValueCodec(values);
                 report = new LayerReport(l, keys.length / m.kvDim(), v.length / m.kvDim(),
-                        Reconstruction.keys(book, keys),
-                        Reconstruction.values(new CommVqValueCodec(values), v), keySeconds, valueSeconds, false);
+                        Reconstruction.keys(book, keys), Reconstruction.values(codec, v),
+                        attention == null ? Double.NaN : Reconstruction.attentionOutput(codec, v, attention),
+                        keySeconds, valueSeconds, false);
                 save(checkpoints, l, thetas[l], book, values, report);
             }
             codecs.add(new CommVqValueCodec(values));
@@ -225,7 +238,12 @@ public final class CommVqTraining {
         p.put("value_epochs", s.values().epochs());
         p.put("value_batch", s.values().batch());
         p.put("value_learning_rate", s.values().learningRate());
-        p.put("value_loss", "0.5*mse(v_hat, v)");
+        if (s.values().loss() == ValueTrainer.Loss.ATTENTION) {
+            p.put("value_loss", "0.5*mse(v_hat, v) + mse((A*v_hat - A*v)*W_o^T)");
+            p.put("value_window", s.values().window());
+        } else {
+            p.put("value_loss", "0.5*mse(v_hat, v)");
+        }
         p.put("seed", s.seed());
         p.put("key_tokens_per_layer", reports.isEmpty() ? 0 : reports.get(0).keyTokens());
         p.put("value_tokens_per_layer", reports.isEmpty() ? 0 : reports.get(0).valueTokens());
@@ -239,6 +257,9 @@ public final class CommVqTraining {
             l.put("layer", r.layer());
             l.put("key_relative_error", r.keyError());
             l.put("value_relative_error", r.valueError());
+            if (!Double.isNaN(r.attentionError())) {
+                l.put("attention_output_relative_error", r.attentionError());
+            }
             layers.add(l);
         }
         p.put("layers", layers);
@@ -252,6 +273,9 @@ public final class CommVqTraining {
         m.put("value_tokens", r.valueTokens());
         m.put("key_error", r.keyError());
         m.put("value_error", r.valueError());
+        if (!Double.isNaN(r.attentionError())) {
+            m.put("attention_error", r.attentionError());
+        }
         m.put("key_seconds", r.keySeconds());
         m.put("value_seconds", r.valueSeconds());
         return write(m);
@@ -262,7 +286,8 @@ public final class CommVqTraining {
             JsonNode n = JSON.readTree(json);
             return new LayerReport(n.path("layer").asInt(), n.path("key_tokens").asInt(),
                     n.path("value_tokens").asInt(), n.path("key_error").asDouble(),
-                    n.path("value_error").asDouble(), n.path("key_seconds").asDouble(),
+                    n.path("value_error").asDouble(), n.path("attention_error").asDouble(Double.NaN),
+                    n.path("key_seconds").asDouble(),
                     n.path("value_seconds").asDouble(), true);
         } catch (IOException e) {
             throw new UncheckedIOException("layer checkpoint report is not JSON: " + e.getMessage(), e);

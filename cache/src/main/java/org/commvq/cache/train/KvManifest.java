@@ -9,14 +9,22 @@ import org.commvq.cache.codebook.ModelFingerprint;
  * pre-RoPE in the interleaved pair layout, as a {@link org.commvq.cache.KvCache} receives them; both are stored fp16,
  * which is also what the caches round them to before encoding.
  *
+ * <p>With {@code queries}, the collection also holds each layer's queries (pre-RoPE like the keys, so both are
+ * rotated the same way at training time: sequence s's token i sits at position i, under the fingerprint's RoPE) and
+ * each layer's attention output projection W_o: what the attention-output term of the value loss needs (spec §1.6).
+ * Collections made before queries were collected have none (manifest format 1).
+ *
  * @param model     the model the activations came from
  * @param modelFile the model file's name, for people reading the manifest
  * @param sources   the text files, in the order their tokens were taken
  * @param split     which part of the texts was used ("training", or "all")
  */
 public record KvManifest(ModelFingerprint model, String modelFile, List<String> sources, String split, int seqLen,
-                         int sequences, int chunkSequences, int layers, int kvHeads, int headDim) {
-    public static final int FORMAT = 1;
+                         int sequences, int chunkSequences, int layers, int kvHeads, int headDim, boolean queries) {
+    /** Keys and values only. */
+    public static final int FORMAT_KV = 1;
+    /** Queries and W_o as well. */
+    public static final int FORMAT_QKV = 2;
 
     public KvManifest {
         sources = List.copyOf(sources);
@@ -37,6 +45,11 @@ public record KvManifest(ModelFingerprint model, String modelFile, List<String> 
     /** F: floats per token and layer for keys (and for values). */
     public int kvDim() {
         return kvHeads * headDim;
+    }
+
+    /** Floats per token and layer for queries: all query heads. */
+    public int queryDim() {
+        return model.heads() * headDim;
     }
 
     public int chunks() {

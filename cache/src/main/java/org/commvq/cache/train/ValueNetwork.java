@@ -12,7 +12,7 @@ import org.commvq.cache.commvq.CommVqValueParameters;
  *   h = W1·xn + b1;  a = GELU(h);  z = W2·a + b2          as [n_e][4] groups
  *   o_j = one-hot argmax z_j (hard forward) — or softmax z_j (soft forward, for gradient checks)
  *   bits (2j, 2j+1) = o_j0·(1,0) + o_j1·(0,1) + o_j2·(1,1)
- *   y = bits·E;  v̂ = y/(‖y‖+eps)·(‖u‖+eps)·(λ+eps);   loss = ½·mean (v̂ − v)²
+ *   y = bits·E;  v̂ = y/(‖y‖+eps)·(‖u‖+eps)·(λ+eps);   loss = ½·mean (v̂ − v)² [+ an {@link OutputTerm} on v̂]
  * </pre>
  * Backward through the choice is straight-through: the gradient of the softmax, dz = q ⊙ (do − ⟨q, do⟩), also when
  * the forward was hard (the official training's Gumbel straight-through, without the noise).
@@ -83,18 +83,31 @@ final class ValueNetwork {
                 slice(p, w2, logits * hidden), slice(p, b2, logits), scale.clone());
     }
 
+    /** A loss term on the decoded values beside ½·MSE, e.g. the attention-output error. */
+    interface OutputTerm {
+        /** Adds ∂term/∂v̂ to dv and returns the term; v̂, v and dv are [B][F]. */
+        double addGradient(float[] vhat, float[] target, float[] dv);
+    }
+
     /**
-     * One batch: writes ∂loss/∂params to grad (overwritten) and returns ½·mean (v̂ − v)².
+     * One batch: writes ∂loss/∂params to grad (overwritten) and returns ½·mean (v̂ − v)² plus {@code extra}'s term.
      *
      * @param x      [B][F] the normalized inputs u/(‖u‖+eps)
      * @param post   [B] ‖u‖+eps
      * @param scale  [F] λ+eps
      * @param target [B][F] v
+     * @param extra  a further term on v̂, or null
      */
     double lossAndGradient(float[] p, float[] x, float[] post, float[] scale, float[] target, int batch, boolean soft,
-                           float[] grad) {
+                           OutputTerm extra, float[] grad) {
         Pass f = forward(p, x, post, scale, batch, soft);
-        return backward(p, f, post, scale, target, grad);
+        float[] dv = new float[batch * features];
+        double loss = halfMse(f.vhat, target, batch, dv);
+        if (extra != null) {
+            loss += extra.addGradient(f.vhat, target, dv);
+        }
+        backward(p, f, post, scale, dv, grad);
+        return loss;
     }
 
     /** The forward pass's kept activations. */
@@ -227,28 +240,42 @@ final class ValueNetwork {
         }
     }
 
-    private double backward(float[] p, Pass f, float[] post, float[] scale, float[] target, float[] grad) {
-        int batch = f.batch;
+    /** Writes ∂(½·mean (v̂ − v)²)/∂v̂ to dv and returns the term. */
+    private double halfMse(float[] vhat, float[] target, int batch, float[] dv) {
         double count = (double) batch * features;
-        float[] dy = new float[batch * features];
         double[] lossPart = new double[batch];
         Workers.parallelFor(batch, 8, t -> {
             int off = t * features;
             double loss = 0;
-            double inner = 0;
-            float[] dv = new float[features];
             for (int i = 0; i < features; i++) {
-                double diff = f.vhat[off + i] - target[off + i];
+                double diff = vhat[off + i] - target[off + i];
                 loss += diff * diff;
-                dv[i] = (float) (diff / count);
-                inner += (double) scale[i] * dv[i] * f.y[off + i];
+                dv[off + i] = (float) (diff / count);
             }
             lossPart[t] = loss;
+        });
+        double loss = 0;
+        for (double l : lossPart) {
+            loss += l;
+        }
+        return 0.5 * loss / count;
+    }
+
+    /** ∂loss/∂params into grad (overwritten), from dv = ∂loss/∂v̂. */
+    private void backward(float[] p, Pass f, float[] post, float[] scale, float[] dv, float[] grad) {
+        int batch = f.batch;
+        float[] dy = new float[batch * features];
+        Workers.parallelFor(batch, 8, t -> {
+            int off = t * features;
+            double inner = 0;
+            for (int i = 0; i < features; i++) {
+                inner += (double) scale[i] * dv[off + i] * f.y[off + i];
+            }
             double r = f.norm[t] + EPS;
             double k = post[t] / r;
             double radial = f.norm[t] > 0 ? post[t] * inner / (r * r * f.norm[t]) : 0;
             for (int i = 0; i < features; i++) {
-                dy[off + i] = (float) (k * scale[i] * dv[i] - radial * f.y[off + i]);
+                dy[off + i] = (float) (k * scale[i] * dv[off + i] - radial * f.y[off + i]);
             }
         });
         Arrays.fill(grad, 0f);
@@ -330,11 +357,6 @@ final class ValueNetwork {
             grad[normWeight + i] = (float) gw;
             grad[normBias + i] = (float) gb;
         }
-        double loss = 0;
-        for (double l : lossPart) {
-            loss += l;
-        }
-        return 0.5 * loss / count;
     }
 
     private static float[] slice(float[] p, int from, int length) {

@@ -1,30 +1,44 @@
 package org.commvq.cache.train;
 
+import java.util.Arrays;
 import java.util.function.IntConsumer;
 import org.commvq.cache.commvq.CommVqValueParameters;
 
 /**
- * Trains one layer's CommVQ value compressor on collected values (spec §1.6, its "cheapest variant": the
- * reconstruction term ½·MSE(v̂, v) on stored V vectors; the attention-output term would need queries and W_o, which
- * a KV collection does not hold). λ is set first to the per-channel mean |v| (the official make_scale) and frozen;
- * then encoder and codebook E train with AdamW (β = 0.9/0.95, weight decay 0.1 on the two weight matrices, gradient
- * norm clipped to 1), a linear warm-up over the first 5 % of the steps and a cosine decay to a tenth.
+ * Trains one layer's CommVQ value compressor on collected values (spec §1.6), with one of two losses:
+ * <ul>
+ *   <li>{@link Loss#ATTENTION}: the official loss in the spec's offline "cheaper equivalent" form,
+ *       ½·MSE(v̂, v) + MSE((A·V̂ − A·V)·W_oᵀ) with A the layer's frozen causal attention, per window of consecutive
+ *       tokens of one sequence ({@link AttentionOutputLoss}); batches are whole windows. It needs a collection
+ *       with queries and W_o.</li>
+ *   <li>{@link Loss#MSE}: the spec's "cheapest variant", ½·MSE(v̂, v) alone, on batches of tokens drawn from
+ *       anywhere in the collection.</li>
+ * </ul>
+ * λ is set first to the per-channel mean |v| (the official make_scale) and frozen; then encoder and codebook E train
+ * with AdamW (β = 0.9/0.95, weight decay 0.1 on the two weight matrices, gradient norm clipped to 1), a linear
+ * warm-up over the first 5 % of the steps and a cosine decay to a tenth.
  */
 public final class ValueTrainer {
     private static final double WARMUP = 0.05;
     private static final double FLOOR = 0.1;
     private static final double CLIP = 1.0;
 
+    /** What the value compressor minimizes. */
+    public enum Loss { MSE, ATTENTION }
+
     /**
      * @param bits   value bits per channel (1 or 2)
      * @param hidden I, the encoder's hidden width (the official width is min(4096, 4·n_e))
+     * @param batch  tokens per step; the attention loss takes max(1, batch/window) whole windows instead
+     * @param window tokens per attention window (the attention loss only)
      */
     public record Settings(int bits, int hidden, int epochs, int batch, double learningRate, double weightDecay,
-                           long seed) {
+                           long seed, Loss loss, int window) {
         public Settings {
-            if (bits < 1 || hidden < 1 || epochs < 0 || batch < 1 || !(learningRate > 0) || weightDecay < 0) {
-                throw new IllegalArgumentException("value training needs positive bits, hidden width, batch and"
-                        + " learning rate, epochs >= 0 and weight decay >= 0");
+            if (bits < 1 || hidden < 1 || epochs < 0 || batch < 1 || !(learningRate > 0) || weightDecay < 0
+                    || loss == null || window < 1) {
+                throw new IllegalArgumentException("value training needs positive bits, hidden width, batch,"
+                        + " window and learning rate, epochs >= 0, weight decay >= 0 and a loss");
             }
         }
 
@@ -38,11 +52,16 @@ public final class ValueTrainer {
     }
 
     /**
-     * @param values [n][F] one layer's values
+     * @param values    [n][F] one layer's values
+     * @param attention the same n tokens' attention, for {@link Loss#ATTENTION}; null for {@link Loss#MSE}
      * @param epochDone hears each finished epoch's index
      */
-    public static CommVqValueParameters train(float[] values, int n, int features, Settings s, int layer,
-                                              IntConsumer epochDone) {
+    public static CommVqValueParameters train(float[] values, int n, int features, Settings s,
+                                              LayerAttention attention, int layer, IntConsumer epochDone) {
+        if ((attention != null) != (s.loss() == Loss.ATTENTION)) {
+            throw new IllegalArgumentException("the attention-output loss needs the layer's attention, and only it"
+                    + " uses it");
+        }
         ValueNetwork net = new ValueNetwork(features, s.hidden(), features * s.bits());
         float[] lambda = meanAbs(values, n, features);
         float[] scale = new float[features];
@@ -57,24 +76,53 @@ public final class ValueTrainer {
         float[] params = net.initial(Seeds.random(s.seed(), "value-init", layer));
         Adam adam = new Adam(net.size, 0.9, 0.95, 1e-8);
         float[] grad = new float[net.size];
-        int batches = (n + s.batch() - 1) / s.batch();
-        long total = (long) batches * s.epochs();
+        // A batch is made of units: single tokens for the MSE (any mix of tokens is a fair sample), whole windows
+        // for the attention term (A ties a window's tokens together).
+        int[] unitStart;
+        int[] unitLength;
+        int perBatch;
+        String purpose;
+        if (attention == null) {
+            unitStart = new int[n];
+            Arrays.setAll(unitStart, t -> t);
+            unitLength = new int[n];
+            Arrays.fill(unitLength, 1);
+            perBatch = s.batch();
+            purpose = "value-order";
+        } else {
+            unitStart = attention.windowStart;
+            unitLength = attention.windowLength;
+            if (Arrays.stream(unitLength).sum() != n) {
+                throw new IllegalArgumentException("the attention windows cover " + Arrays.stream(unitLength).sum()
+                        + " tokens, the values " + n);
+            }
+            perBatch = Math.max(1, s.batch() / s.window());
+            purpose = "value-window-order";
+        }
+        int units = unitStart.length;
+        int maxRows = perBatch * Arrays.stream(unitLength).max().orElse(1);
+        long total = (long) ((units + perBatch - 1) / perBatch) * s.epochs();
         long step = 0;
-        int[] order = new int[n];
-        float[] bx = new float[s.batch() * features];
-        float[] bpost = new float[s.batch()];
-        float[] bv = new float[s.batch() * features];
+        int[] order = new int[units];
+        float[] bx = new float[maxRows * features];
+        float[] bpost = new float[maxRows];
+        float[] bv = new float[maxRows * features];
         for (int epoch = 0; epoch < s.epochs(); epoch++) {
-            Seeds.permutation(order, Seeds.random(s.seed(), "value-order", layer, epoch));
-            for (int from = 0; from < n; from += s.batch()) {
-                int count = Math.min(s.batch(), n - from);
+            Seeds.permutation(order, Seeds.random(s.seed(), purpose, layer, epoch));
+            for (int from = 0; from < units; from += perBatch) {
+                int count = Math.min(perBatch, units - from);
+                int rows = 0;
                 for (int i = 0; i < count; i++) {
-                    int t = order[from + i];
-                    System.arraycopy(x, t * features, bx, i * features, features);
-                    System.arraycopy(values, t * features, bv, i * features, features);
-                    bpost[i] = post[t];
+                    int u = order[from + i];
+                    for (int t = unitStart[u]; t < unitStart[u] + unitLength[u]; t++, rows++) {
+                        System.arraycopy(x, t * features, bx, rows * features, features);
+                        System.arraycopy(values, t * features, bv, rows * features, features);
+                        bpost[rows] = post[t];
+                    }
                 }
-                net.lossAndGradient(params, bx, bpost, scale, bv, count, false, grad);
+                ValueNetwork.OutputTerm term = attention == null ? null
+                        : new AttentionOutputLoss(attention, Arrays.copyOfRange(order, from, from + count));
+                net.lossAndGradient(params, bx, bpost, scale, bv, rows, false, term, grad);
                 clip(grad);
                 adam.step(params, grad, s.learningRate() * schedule(step++, total), s.weightDecay(), net.decayEnd());
             }

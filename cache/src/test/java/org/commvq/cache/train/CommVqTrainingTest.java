@@ -27,8 +27,12 @@ class CommVqTrainingTest {
     Path dir;
 
     private static CommVqTraining.Settings settings(int stages, int bits, Path keysFrom) {
+        return settings(stages, bits, keysFrom, ValueTrainer.Loss.MSE);
+    }
+
+    private static CommVqTraining.Settings settings(int stages, int bits, Path keysFrom, ValueTrainer.Loss loss) {
         return new CommVqTraining.Settings(stages, CommVqTraining.KeyMethod.EM, 3, 64, 1e-3, 64, 1_000_000,
-                new ValueTrainer.Settings(bits, 16, 2, 64, 1e-2, 0.1, 4), 1_000_000, 4, keysFrom);
+                new ValueTrainer.Settings(bits, 16, 2, 64, 1e-2, 0.1, 4, loss, 8), 1_000_000, 4, keysFrom);
     }
 
     @AfterEach
@@ -86,7 +90,8 @@ class CommVqTrainingTest {
             assertArrayEquals(a.keys().layerTheta(l), b.keys().layerTheta(l), "layer " + l);
         }
         CommVqTraining.Settings otherSeed = new CommVqTraining.Settings(2, CommVqTraining.KeyMethod.EM, 3, 64, 1e-3,
-                64, 1_000_000, new ValueTrainer.Settings(1, 16, 2, 64, 1e-2, 0.1, 5), 1_000_000, 5, longer);
+                64, 1_000_000, new ValueTrainer.Settings(1, 16, 2, 64, 1e-2, 0.1, 5, ValueTrainer.Loss.MSE, 16),
+                1_000_000, 5, longer);
         CodebookException e = assertThrows(CodebookException.class, () ->
                 CommVqTraining.train(kv, otherSeed, dir.resolve("x.safetensors"), Progress.silent(), r -> { }));
         assertTrue(e.getMessage().contains("other settings"), e.getMessage());
@@ -107,5 +112,40 @@ class CommVqTrainingTest {
         CodebookException e = assertThrows(CodebookException.class,
                 () -> CommVqCodebookFile.read(file, SHAPE, TrainFixtures.VOCAB_HASH, 2));
         assertTrue(e.getMessage().contains("1-bit"), e.getMessage());
+    }
+
+    /**
+     * The attention-output loss (windows of 8 tokens, 8 per step) writes the same file on 1 and 3 threads, and the
+     * report carries the attention-output error that an MSE run on an old collection cannot measure.
+     */
+    @Test
+    void attentionLossGivesTheSameFileOnAnyThreadCount() throws IOException {
+        ModelShape shape = TrainFixtures.shape(2, 2, 16);
+        KvCollection kv = TrainFixtures.attentionCollection(dir.resolve("kv"), shape, 6, 2);
+        CommVqTraining.Settings s = settings(2, 1, null, ValueTrainer.Loss.ATTENTION);
+        Workers.setThreads(1);
+        CommVqTraining.Result one = CommVqTraining.train(kv, s, dir.resolve("one.safetensors"), Progress.silent(),
+                r -> { });
+        Workers.setThreads(3);
+        CommVqTraining.train(kv, s, dir.resolve("three.safetensors"), Progress.silent(), r -> { });
+        assertArrayEquals(Files.readAllBytes(dir.resolve("one.safetensors")),
+                Files.readAllBytes(dir.resolve("three.safetensors")));
+        for (CommVqTraining.LayerReport l : one.layers()) {
+            assertTrue(l.attentionError() > 0 && l.attentionError() < 2, "attention error " + l.attentionError());
+            assertTrue(l.line().contains("attention output"), l.line());
+        }
+        CommVqTraining.Result old = CommVqTraining.train(TrainFixtures.collection(dir.resolve("old"), SHAPE, 4, 1),
+                SETTINGS, dir.resolve("old.safetensors"), Progress.silent(), r -> { });
+        assertTrue(Double.isNaN(old.layers().get(0).attentionError()));
+    }
+
+    /** Asking for the attention loss on a collection without queries fails before any layer trains. */
+    @Test
+    void theAttentionLossNeedsQueries() {
+        KvCollection kv = TrainFixtures.collection(dir.resolve("kv"), SHAPE, 4, 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CommVqTraining.train(kv,
+                settings(2, 1, null, ValueTrainer.Loss.ATTENTION), dir.resolve("x.safetensors"), Progress.silent(),
+                r -> { }));
+        assertTrue(e.getMessage().contains("--value-loss mse"), e.getMessage());
     }
 }

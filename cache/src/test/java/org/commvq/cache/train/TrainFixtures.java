@@ -47,22 +47,60 @@ final class TrainFixtures {
 
     /**
      * A KV collection in dir with synthetic keys and values (sequences of 16 tokens, 2 sequences per chunk), as
-     * collect-kv would write it.
+     * collect-kv would write it before it collected queries.
      */
     static KvCollection collection(Path dir, ModelShape shape, int sequences, long seed) {
+        return write(dir, shape, sequences, seed, false);
+    }
+
+    /** The same with queries and {@link #outputProjection} as W_o of every layer, as collect-kv writes it now. */
+    static KvCollection attentionCollection(Path dir, ModelShape shape, int sequences, long seed) {
+        KvCollection kv = write(dir, shape, sequences, seed, true);
+        float[][] wo = new float[shape.layers()][];
+        for (int l = 0; l < shape.layers(); l++) {
+            wo[l] = outputProjection(shape, seed + l);
+        }
+        kv.writeAttentionOutput(wo, shape.dim());
+        return kv;
+    }
+
+    /**
+     * A random W_o [dim][heads·d] whose columns reading the second half of the value channels are 30 times heavier
+     * than those reading the first half: the attention-output error then weighs channels unlike the plain MSE, whose
+     * largest channels (see {@link #rows}) are in the first half.
+     */
+    static float[] outputProjection(ModelShape shape, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int qDim = shape.queryDim();
+        float[] wo = new float[shape.dim() * qDim];
+        for (int r = 0; r < shape.dim(); r++) {
+            for (int a = 0; a < qDim; a++) {
+                int channel = a / shape.headDim() / shape.groupSize() * shape.headDim() + a % shape.headDim();
+                double weight = channel >= shape.kvDim() / 2 ? 3 : 0.1;
+                wo[r * qDim + a] = (float) (weight * gaussian(rnd) / Math.sqrt(qDim));
+            }
+        }
+        return wo;
+    }
+
+    private static KvCollection write(Path dir, ModelShape shape, int sequences, long seed, boolean queries) {
         KvManifest m = new KvManifest(ModelFingerprint.of(shape, VOCAB_HASH), "synthetic.gguf",
                 List.of("synthetic.txt"), "all", 16, sequences, 2, shape.layers(), shape.kvHeads(),
-                shape.headDim());
+                shape.headDim(), queries);
         KvCollection kv = KvCollection.create(dir, m);
         for (int c = 0; c < m.chunks(); c++) {
             int tokens = m.chunkTokens(c);
             float[][] keys = new float[m.layers()][];
             float[][] values = new float[m.layers()][];
+            float[][] q = queries ? new float[m.layers()][] : null;
             for (int l = 0; l < m.layers(); l++) {
                 keys[l] = rows(tokens, m.kvDim(), seed + 1000L * c + 2L * l);
                 values[l] = rows(tokens, m.kvDim(), seed + 1000L * c + 2L * l + 1);
+                if (queries) {
+                    q[l] = rows(tokens, m.queryDim(), seed + 1000L * c + 500 + l);
+                }
             }
-            kv.writeChunk(c, keys, values, new int[tokens]);
+            kv.writeChunk(c, keys, values, q, new int[tokens]);
         }
         return kv;
     }

@@ -3,7 +3,10 @@ package org.commvq.cache.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.SplittableRandom;
+import org.commvq.cache.ModelShape;
+import org.commvq.cache.codebook.ModelFingerprint;
 import org.commvq.cache.commvq.CommVqValueCodec;
 import org.commvq.cache.commvq.CommVqValueParameters;
 import org.junit.jupiter.api.Test;
@@ -16,8 +19,22 @@ class ValueNetworkTest {
      */
     @Test
     void gradientMatchesFiniteDifferences() {
+        checkGradient(5, null);
+    }
+
+    /** The same with the attention-output term on a batch of two whole windows (a sequence of 5 tokens each). */
+    @Test
+    void gradientWithTheAttentionTermMatchesFiniteDifferences() {
+        ModelShape shape = TrainFixtures.shape(1, 2, 4);
+        KvManifest m = new KvManifest(ModelFingerprint.of(shape, TrainFixtures.VOCAB_HASH), "synthetic.gguf",
+                List.of("synthetic.txt"), "all", 5, 2, 1, 1, shape.kvHeads(), shape.headDim(), true);
+        LayerAttention attention = LayerAttention.of(m, TrainFixtures.rows(10, shape.queryDim(), 1),
+                TrainFixtures.rows(10, shape.kvDim(), 2), TrainFixtures.rows(6, shape.queryDim(), 3), 5);
+        checkGradient(10, new AttentionOutputLoss(attention, new int[] {1, 0}));
+    }
+
+    private static void checkGradient(int batch, ValueNetwork.OutputTerm term) {
         int f = 8;
-        int batch = 5;
         ValueNetwork net = new ValueNetwork(f, 6, 8);
         SplittableRandom rnd = new SplittableRandom(4);
         float[] p = net.initial(rnd);
@@ -36,7 +53,7 @@ class ValueNetworkTest {
             }
         }
         float[] grad = new float[net.size];
-        net.lossAndGradient(p, x, post, scale, target, batch, true, grad);
+        net.lossAndGradient(p, x, post, scale, target, batch, true, term, grad);
         float[] scratch = new float[net.size];
         double largest = 0;
         for (float g : grad) {
@@ -46,9 +63,9 @@ class ValueNetworkTest {
             float keep = p[i];
             float h = 1e-2f * Math.max(1f, Math.abs(keep));
             p[i] = keep + h;
-            double up = net.lossAndGradient(p, x, post, scale, target, batch, true, scratch);
+            double up = net.lossAndGradient(p, x, post, scale, target, batch, true, term, scratch);
             p[i] = keep - h;
-            double down = net.lossAndGradient(p, x, post, scale, target, batch, true, scratch);
+            double down = net.lossAndGradient(p, x, post, scale, target, batch, true, term, scratch);
             p[i] = keep;
             double numeric = (up - down) / ((double) (keep + h) - (double) (keep - h));
             assertEquals(numeric, grad[i], 2e-2 * Math.abs(numeric) + 2e-3 * largest, "parameter " + i);
@@ -68,7 +85,7 @@ class ValueNetworkTest {
 
     private static double error(float[] v, int n, int f, int epochs) {
         CommVqValueParameters p = ValueTrainer.train(v, n, f, new ValueTrainer.Settings(1, 32, epochs, 128, 1e-2,
-                0.1, 8), 0, e -> { });
+                0.1, 8, ValueTrainer.Loss.MSE, 1), null, 0, e -> { });
         return Reconstruction.values(new CommVqValueCodec(p), v);
     }
 }

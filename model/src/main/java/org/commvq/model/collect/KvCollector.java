@@ -15,12 +15,15 @@ import org.commvq.cache.train.KvCollection;
 import org.commvq.cache.train.KvManifest;
 import org.commvq.cache.train.Progress;
 import org.commvq.model.forward.LlamaForward;
+import org.commvq.model.forward.LlamaWeights;
 import org.commvq.model.load.LoadedModel;
+import org.commvq.model.tensor.WeightMatrix;
 
 /**
- * Runs a model over texts and stores every layer's pre-RoPE keys and values (a {@link KvCollection}): the data the
- * codebook trainers learn from. Attention is exact (an fp32 cache), each sequence starts at position 0 with an
- * empty cache. Chunks already on disk are skipped, so an interrupted collection resumes where it stopped.
+ * Runs a model over texts and stores every layer's pre-RoPE keys, values and queries, and W_o (a
+ * {@link KvCollection}): the data the codebook trainers learn from. Attention is exact (an fp32 cache), each
+ * sequence starts at position 0 with an empty cache. Chunks already on disk are skipped, so an interrupted
+ * collection resumes where it stopped.
  */
 public final class KvCollector {
     /** Which lines of the texts to use. */
@@ -67,8 +70,11 @@ public final class KvCollector {
         }
         KvManifest manifest = new KvManifest(ModelFingerprint.of(shape, model.vocabHash()),
                 model.source().getFileName().toString(), sources, o.split().name().toLowerCase(Locale.ROOT),
-                o.seqLen(), sequences, chunkSequences, shape.layers(), shape.kvHeads(), shape.headDim());
+                o.seqLen(), sequences, chunkSequences, shape.layers(), shape.kvHeads(), shape.headDim(), true);
         KvCollection collection = KvCollection.create(out, manifest);
+        if (!collection.hasAttentionOutput()) {
+            collection.writeAttentionOutput(attentionOutputs(model.forward().weights(), shape), shape.dim());
+        }
         List<Integer> missing = collection.missingChunks();
         int skipped = manifest.chunks() - missing.size();
         progress.skip(manifest.tokens() - missing.stream().mapToLong(manifest::chunkTokens).sum());
@@ -92,6 +98,7 @@ public final class KvCollector {
         int count = m.chunkSequenceCount(chunk);
         float[][] keys = new float[m.layers()][count * seqLen * f];
         float[][] values = new float[m.layers()][count * seqLen * f];
+        float[][] queries = new float[m.layers()][count * seqLen * m.queryDim()];
         int[] ids = new int[count * seqLen];
         for (int s = 0; s < count; s++) {
             int[] seq = windows.sequence(m.firstSequence(chunk) + s);
@@ -101,10 +108,24 @@ public final class KvCollector {
             for (int l = 0; l < m.layers(); l++) {
                 System.arraycopy(recorder.keys(l), 0, keys[l], s * seqLen * f, seqLen * f);
                 System.arraycopy(recorder.values(l), 0, values[l], s * seqLen * f, seqLen * f);
+                System.arraycopy(recorder.queries(l), 0, queries[l], s * seqLen * m.queryDim(),
+                        seqLen * m.queryDim());
             }
             progress.advance(seqLen);
         }
-        collection.writeChunk(chunk, keys, values, ids);
+        collection.writeChunk(chunk, keys, values, queries, ids);
+    }
+
+    /** Every layer's W_o [dim][heads·d], dequantized. */
+    private static float[][] attentionOutputs(LlamaWeights weights, ModelShape shape) {
+        float[][] out = new float[shape.layers()][shape.dim() * shape.queryDim()];
+        for (int l = 0; l < shape.layers(); l++) {
+            WeightMatrix wo = weights.layers().get(l).wo();
+            for (int r = 0; r < shape.dim(); r++) {
+                wo.row(r, out[l], r * shape.queryDim());
+            }
+        }
+        return out;
     }
 
     private static String read(Path file) {

@@ -2,11 +2,16 @@ package org.commvq.model.collect;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import org.commvq.cache.CacheMemory;
+import org.commvq.cache.KvCache;
 import org.commvq.cache.ModelShape;
+import org.commvq.cache.Rope;
 import org.commvq.cache.RopeParameters;
 import org.commvq.cache.fp.Fp32KvCache;
 import org.commvq.cache.io.SafetensorsFile;
@@ -46,6 +51,82 @@ class KvCollectorTest {
             assertEquals(2, again.chunksSkipped());
             assertArrayEquals(chunk1, Files.readAllBytes(kv.chunkFile(1)));
             assertKeysAreTheModelsPreRopeKeys(m, kv);
+            assertQueriesAndOutputProjectionAreTheModels(m, kv);
+        }
+    }
+
+    /**
+     * Stored queries, rotated to their position in the sequence (the rule trainers apply), are the post-RoPE queries
+     * the forward pass hands a cache, up to fp16 rounding; W_o is the model's, dequantized exactly.
+     */
+    private static void assertQueriesAndOutputProjectionAreTheModels(LoadedModel m, KvCollection kv) {
+        assertTrue(kv.manifest().queries());
+        int qd = SHAPE.queryDim();
+        float[][] live = new float[SHAPE.layers()][16 * qd];
+        Fp32KvCache exact = new Fp32KvCache(SHAPE, 16);
+        KvCache capture = new KvCache() {
+            @Override
+            public void appendAndAttend(int layer, int pos, int n, float[] q, float[] k, float[] v, float[] out) {
+                System.arraycopy(q, 0, live[layer], pos * qd, n * qd);
+                exact.appendAndAttend(layer, pos, n, q, k, v, out);
+            }
+
+            @Override
+            public String type() {
+                return "capture";
+            }
+
+            @Override
+            public ModelShape shape() {
+                return SHAPE;
+            }
+
+            @Override
+            public int capacity() {
+                return 16;
+            }
+
+            @Override
+            public int length(int layer) {
+                return exact.length(layer);
+            }
+
+            @Override
+            public CacheMemory memory() {
+                return exact.memory();
+            }
+
+            @Override
+            public void clear() {
+                exact.clear();
+            }
+        };
+        int[] ids = new int[16];
+        try (SafetensorsFile st = SafetensorsFile.open(kv.chunkFile(0))) {
+            System.arraycopy(st.ints("token_ids"), 0, ids, 0, 16);
+        }
+        m.forward().forward(ids, 0, 16, 0, capture);
+        Rope rope = new Rope(SHAPE.rope(), SHAPE.headDim());
+        for (int l = 0; l < SHAPE.layers(); l++) {
+            float[] stored = kv.layer(l, KvCollection.KvKind.QUERIES, 16);
+            for (int i = 0; i < 16; i++) {
+                rope.rotate(stored, i * qd, SHAPE.heads(), i);
+            }
+            for (int t = 0; t < 16; t++) {
+                float largest = 0;
+                for (int i = t * qd; i < (t + 1) * qd; i++) {
+                    largest = Math.max(largest, Math.abs(live[l][i]));
+                }
+                for (int i = t * qd; i < (t + 1) * qd; i++) {
+                    assertEquals(live[l][i], stored[i], 1e-3 * largest, "layer " + l + " query " + i);
+                }
+            }
+            float[] wo = kv.attentionOutput(l);
+            float[] row = new float[qd];
+            for (int r = 0; r < SHAPE.dim(); r++) {
+                m.forward().weights().layers().get(l).wo().row(r, row, 0);
+                assertArrayEquals(row, Arrays.copyOfRange(wo, r * qd, (r + 1) * qd), "layer " + l + " row " + r);
+            }
         }
     }
 
