@@ -107,6 +107,15 @@ public final class MatVec {
         return g / (1.0f + TornadoMath.exp(-g));
     }
 
+    /**
+     * The low byte as a signed value. Masked rather than sign-extended by a left then right shift: the PTX backend
+     * compiled that pair into wrong quants on the H100, while PoCL got it right.
+     */
+    private static int signedByte(int word) {
+        int b = word & 0xFF;
+        return b - ((b & 0x80) << 1);
+    }
+
     private static float f32Partial(KernelContext ctx, FloatArray w, FloatArray x, int cols, int row) {
         int base = row * cols;
         float partial = 0.0f;
@@ -134,9 +143,8 @@ public final class MatVec {
         for (int i = ctx.localIdx; i < words; i += ctx.localGroupSizeX) {
             int packed = quants.get(base + i);
             int j = i * Q8_PER_INT;
-            // Shifting each byte to the top and back sign-extends it.
-            float dot = ((packed << 24) >> 24) * x.get(j) + ((packed << 16) >> 24) * x.get(j + 1)
-                    + ((packed << 8) >> 24) * x.get(j + 2) + (packed >> 24) * x.get(j + 3);
+            float dot = signedByte(packed) * x.get(j) + signedByte(packed >> 8) * x.get(j + 1)
+                    + signedByte(packed >> 16) * x.get(j + 2) + signedByte(packed >> 24) * x.get(j + 3);
             partial += dot * scales.get(scaleBase + j / Q8_BLOCK);
         }
         return partial;
