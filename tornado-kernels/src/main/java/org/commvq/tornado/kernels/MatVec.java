@@ -10,10 +10,11 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * Matrix-vector products for row-major weights, one work-group per row: its threads stride over the row together, so
  * neighbouring threads read neighbouring weights (coalesced), then sum their partials in local memory. A thread per
  * row would walk its own row alone, which measured 5× slower on the H100.
- * <p>Each layout has three kernels that differ only in what they do with a row's sum, because every task costs the
- * host about as much as a small kernel takes on the device: {@code out = W·x}; {@code acc += W·x} (the residual
- * connection); and {@code out = silu(Wgate·x) · (Wup·x)} (SwiGLU, both rows in one group). The per-thread partial
- * sums are helpers that only read, which TornadoVM inlines.
+ * <p>Each layout has four kernels that differ only in which rows they take and what they do with a row's sum,
+ * because every task costs the host about as much as a small kernel takes on the device: {@code out = W·x};
+ * {@code acc += W·x} (the residual connection); {@code out = silu(Wgate·x) · (Wup·x)} (SwiGLU, both rows in one
+ * group); and q, k, v = Wq·x, Wk·x, Wv·x as one launch over the stacked rows. The per-thread partial sums are helpers
+ * that only read, which TornadoVM inlines.
  * Launch: global = rows × group size, local = group size.
  */
 public final class MatVec {
@@ -48,6 +49,33 @@ public final class MatVec {
         }
     }
 
+    public static void f32Qkv(KernelContext ctx, FloatArray q, FloatArray k, FloatArray v, FloatArray wq,
+                              FloatArray wk, FloatArray wv, FloatArray x, int cols, int qRows, int kvRows) {
+        int g = ctx.groupIdx;
+        int which = g < qRows ? 0 : g < qRows + kvRows ? 1 : 2;
+        int row = which == 0 ? g : which == 1 ? g - qRows : g - qRows - kvRows;
+        float partial = 0.0f;
+        if (which == 0) {
+            partial = f32Partial(ctx, wq, x, cols, row);
+        }
+        if (which == 1) {
+            partial = f32Partial(ctx, wk, x, cols, row);
+        }
+        if (which == 2) {
+            partial = f32Partial(ctx, wv, x, cols, row);
+        }
+        float total = GroupReduce.sum(ctx, partial);
+        if (ctx.localIdx == 0 && which == 0) {
+            q.set(row, total);
+        }
+        if (ctx.localIdx == 0 && which == 1) {
+            k.set(row, total);
+        }
+        if (ctx.localIdx == 0 && which == 2) {
+            v.set(row, total);
+        }
+    }
+
     public static void f16(KernelContext ctx, FloatArray out, HalfFloatArray w, FloatArray x, int cols) {
         float total = GroupReduce.sum(ctx, f16Partial(ctx, w, x, cols, ctx.groupIdx));
         if (ctx.localIdx == 0) {
@@ -68,6 +96,33 @@ public final class MatVec {
         float u = GroupReduce.sum(ctx, f16Partial(ctx, up, x, cols, ctx.groupIdx));
         if (ctx.localIdx == 0) {
             out.set(ctx.groupIdx, silu(g) * u);
+        }
+    }
+
+    public static void f16Qkv(KernelContext ctx, FloatArray q, FloatArray k, FloatArray v, HalfFloatArray wq,
+                              HalfFloatArray wk, HalfFloatArray wv, FloatArray x, int cols, int qRows, int kvRows) {
+        int g = ctx.groupIdx;
+        int which = g < qRows ? 0 : g < qRows + kvRows ? 1 : 2;
+        int row = which == 0 ? g : which == 1 ? g - qRows : g - qRows - kvRows;
+        float partial = 0.0f;
+        if (which == 0) {
+            partial = f16Partial(ctx, wq, x, cols, row);
+        }
+        if (which == 1) {
+            partial = f16Partial(ctx, wk, x, cols, row);
+        }
+        if (which == 2) {
+            partial = f16Partial(ctx, wv, x, cols, row);
+        }
+        float total = GroupReduce.sum(ctx, partial);
+        if (ctx.localIdx == 0 && which == 0) {
+            q.set(row, total);
+        }
+        if (ctx.localIdx == 0 && which == 1) {
+            k.set(row, total);
+        }
+        if (ctx.localIdx == 0 && which == 2) {
+            v.set(row, total);
         }
     }
 
@@ -99,6 +154,34 @@ public final class MatVec {
         float u = GroupReduce.sum(ctx, q8Partial(ctx, upQuants, upScales, x, cols, ctx.groupIdx));
         if (ctx.localIdx == 0) {
             out.set(ctx.groupIdx, silu(g) * u);
+        }
+    }
+
+    public static void q8Qkv(KernelContext ctx, FloatArray q, FloatArray k, FloatArray v, IntArray wqQuants,
+                             FloatArray wqScales, IntArray wkQuants, FloatArray wkScales, IntArray wvQuants,
+                             FloatArray wvScales, FloatArray x, int cols, int qRows, int kvRows) {
+        int g = ctx.groupIdx;
+        int which = g < qRows ? 0 : g < qRows + kvRows ? 1 : 2;
+        int row = which == 0 ? g : which == 1 ? g - qRows : g - qRows - kvRows;
+        float partial = 0.0f;
+        if (which == 0) {
+            partial = q8Partial(ctx, wqQuants, wqScales, x, cols, row);
+        }
+        if (which == 1) {
+            partial = q8Partial(ctx, wkQuants, wkScales, x, cols, row);
+        }
+        if (which == 2) {
+            partial = q8Partial(ctx, wvQuants, wvScales, x, cols, row);
+        }
+        float total = GroupReduce.sum(ctx, partial);
+        if (ctx.localIdx == 0 && which == 0) {
+            q.set(row, total);
+        }
+        if (ctx.localIdx == 0 && which == 1) {
+            k.set(row, total);
+        }
+        if (ctx.localIdx == 0 && which == 2) {
+            v.set(row, total);
         }
     }
 

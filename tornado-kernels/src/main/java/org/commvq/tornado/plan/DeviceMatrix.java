@@ -29,6 +29,13 @@ public sealed interface DeviceMatrix {
      */
     TaskGraph gateUp(TaskGraph graph, String task, KernelContext ctx, DeviceMatrix up, FloatArray x, FloatArray out);
 
+    /**
+     * Adds q, k, v = this·x, wk·x, wv·x as one task with this matrix as Wq; wk and wv have its layout and width.
+     * Launch it with {@link Grids#perGroup}(rows + wk.rows + wv.rows, group size).
+     */
+    TaskGraph qkv(TaskGraph graph, String task, KernelContext ctx, DeviceMatrix wk, DeviceMatrix wv, FloatArray x,
+                  FloatArray q, FloatArray k, FloatArray v);
+
     record F32(FloatArray weights, int rows, int cols) implements DeviceMatrix {
         @Override
         public Object[] arrays() {
@@ -49,6 +56,13 @@ public sealed interface DeviceMatrix {
         public TaskGraph gateUp(TaskGraph graph, String task, KernelContext ctx, DeviceMatrix up, FloatArray x,
                                 FloatArray out) {
             return graph.task(task, MatVec::f32GateUp, ctx, out, weights, ((F32) up).weights, x, cols);
+        }
+
+        @Override
+        public TaskGraph qkv(TaskGraph graph, String task, KernelContext ctx, DeviceMatrix wk, DeviceMatrix wv,
+                             FloatArray x, FloatArray q, FloatArray k, FloatArray v) {
+            return graph.task(task, MatVec::f32Qkv, ctx, q, k, v, weights, ((F32) wk).weights, ((F32) wv).weights, x,
+                    cols, rows, wk.rows());
         }
     }
 
@@ -72,6 +86,13 @@ public sealed interface DeviceMatrix {
         public TaskGraph gateUp(TaskGraph graph, String task, KernelContext ctx, DeviceMatrix up, FloatArray x,
                                 FloatArray out) {
             return graph.task(task, MatVec::f16GateUp, ctx, out, weights, ((F16) up).weights, x, cols);
+        }
+
+        @Override
+        public TaskGraph qkv(TaskGraph graph, String task, KernelContext ctx, DeviceMatrix wk, DeviceMatrix wv,
+                             FloatArray x, FloatArray q, FloatArray k, FloatArray v) {
+            return graph.task(task, MatVec::f16Qkv, ctx, q, k, v, weights, ((F16) wk).weights, ((F16) wv).weights, x,
+                    cols, rows, wk.rows());
         }
     }
 
@@ -97,6 +118,15 @@ public sealed interface DeviceMatrix {
                                 FloatArray out) {
             Q8 u = (Q8) up;
             return graph.task(task, MatVec::q8GateUp, ctx, out, quants, scales, u.quants, u.scales, x, cols);
+        }
+
+        @Override
+        public TaskGraph qkv(TaskGraph graph, String task, KernelContext ctx, DeviceMatrix wk, DeviceMatrix wv,
+                             FloatArray x, FloatArray q, FloatArray k, FloatArray v) {
+            Q8 key = (Q8) wk;
+            Q8 value = (Q8) wv;
+            return graph.task(task, MatVec::q8Qkv, ctx, q, k, v, quants, scales, key.quants, key.scales, value.quants,
+                    value.scales, x, cols, rows, wk.rows());
         }
     }
 }

@@ -18,7 +18,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  *  x (residual stream) ─┬───────────────────────────────────────────────────────────────────┐
  *                       ▼                                                                   │
  *              rmsnorm(attnNorm) ─► xb                                                      │
- *          ┌────────────┼───────────────────────┐                                           │
+ *          ┌────────────┼───────────────────────┐     (one task over the stacked rows)      │
  *          ▼            ▼                       ▼                                           │
  *     Wq·xb ─► q   Wk·xb ─► k          Wv·xb ─► v                                           │
  *          ▼            └──────────┬────────────┘                                           │
@@ -89,9 +89,8 @@ final class LayerTasks {
 
         graph.task(prefix + "attnNorm", Norms::rmsNorm, ctx, s.xb(), x, weights.attnNorm(), dim, shape.rmsEps());
         grid("attnNorm", Grids.single(groupSize));
-        matVec("wq", weights.wq(), ctx, s.xb(), s.q());
-        matVec("wk", weights.wk(), ctx, s.xb(), s.k());
-        matVec("wv", weights.wv(), ctx, s.xb(), s.v());
+        weights.wq().qkv(graph, prefix + "qkv", ctx, weights.wk(), weights.wv(), s.xb(), s.q(), s.k(), s.v());
+        grid("qkv", Grids.perGroup(weights.wq().rows() + 2 * weights.wk().rows(), groupSize));
         graph.task(prefix + "ropeQ", Rope::rotatePairs, ctx, s.q(), step.cos(), step.sin(), shape.heads(), pairs);
         grid("ropeQ", Grids.perElement(shape.heads() * pairs, groupSize));
         cache.addAttention(this, ctx, s, step);
@@ -104,11 +103,6 @@ final class LayerTasks {
         grid("gateUp", Grids.perGroup(shape.ffnDim(), groupSize));
         weights.wDown().matVecAdd(graph, prefix + "downResidual", ctx, s.gate(), x);
         grid("downResidual", Grids.perGroup(dim, groupSize));
-    }
-
-    private void matVec(String task, DeviceMatrix w, KernelContext ctx, FloatArray in, FloatArray out) {
-        w.matVec(graph, prefix + task, ctx, in, out);
-        grid(task, Grids.perGroup(w.rows(), groupSize));
     }
 
     /** The graph the block's tasks go into; a task added by a cache is named with {@link #name}. */

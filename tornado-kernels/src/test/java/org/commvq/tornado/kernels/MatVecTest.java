@@ -27,7 +27,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
  * Each matrix-vector kernel against the product's scalar dot product ({@link WeightMatrix#dotScalar}) of the same
- * model-file matrix: plain, added onto a residual, and as SwiGLU of two matrices (against the CPU forward pass's
+ * model-file matrix: plain, added onto a residual, three stacked as q, k and v, and as SwiGLU of two matrices (against the CPU forward pass's
  * {@code Activations.swiGlu} of the two scalar products). Tolerance per row: 2e-5 · Σ|w·x|, the scale of float
  * summation error (the sums run in a different order on the device), as the CPU kernels' own tests use; for SwiGLU
  * that error carried through the product (silu's slope is at most 1.1), plus 1e-5 relative for the device's exp.
@@ -53,6 +53,41 @@ class MatVecTest {
         check(GgmlType.F16, WeightFormat.F16, 67, 1120, 256);
         check(GgmlType.F16, WeightFormat.F16, 300, 64, 64);
         check(GgmlType.F16, WeightFormat.F16, 40, 576, 128);
+        checkQkv(GgmlType.F16, WeightFormat.F16, 64, 16, 576, 128);
+    }
+
+    @ParameterizedTest(name = "{0} q {1} rows, k and v {2} rows, width {3}")
+    @CsvSource({"F32, 64, 16, 1120", "Q8_0, 96, 32, 512", "Q8_0, 32, 32, 64"})
+    void qkvStacksTheThreeProducts(String type, int qRows, int kvRows, int cols) {
+        GgmlType t = GgmlType.valueOf(type);
+        checkQkv(t, t == GgmlType.F32 ? WeightFormat.F32 : WeightFormat.Q8_0, qRows, kvRows, cols, 128);
+    }
+
+    private static void checkQkv(GgmlType type, WeightFormat format, int qRows, int kvRows, int cols, int group) {
+        Random random = new Random(qRows * 31L + kvRows);
+        WeightMatrix[] m = {matrix(type, random, qRows, cols), matrix(type, random, kvRows, cols),
+            matrix(type, random, kvRows, cols)};
+        float[] xs = Kernels.uniform(random, cols, 1f);
+        DeviceMemoryBudget budget = new DeviceMemoryBudget(1L << 30);
+        DeviceMatrix[] d = new DeviceMatrix[3];
+        FloatArray[] out = {new FloatArray(qRows), new FloatArray(kvRows), new FloatArray(kvRows)};
+        FloatArray x = FloatArray.fromArray(xs);
+        TaskGraph graph = new TaskGraph(Kernels.graphName("qkv"));
+        for (int i = 0; i < 3; i++) {
+            d[i] = WeightUpload.upload(m[i], format, "w" + i, budget);
+            graph.transferToDevice(DataTransferMode.FIRST_EXECUTION, d[i].arrays());
+        }
+        graph.transferToDevice(DataTransferMode.FIRST_EXECUTION, x);
+        d[0].qkv(graph, "t", new KernelContext(), d[1], d[2], x, out[0], out[1], out[2]);
+        graph.transferToHost(DataTransferMode.EVERY_EXECUTION, out[0], out[1], out[2]);
+        Kernels.runOnce(graph, Grids.perGroup(qRows + 2 * kvRows, group));
+        for (int i = 0; i < 3; i++) {
+            double[] magnitude = TestWeights.magnitudes(m[i], xs);
+            for (int r = 0; r < m[i].rows(); r++) {
+                assertEquals(m[i].dotScalar(r, xs, 0), out[i].get(r), 2e-5 * magnitude[r],
+                        type + " matrix " + i + " row " + r);
+            }
+        }
     }
 
     private static void check(GgmlType type, WeightFormat format, int rows, int cols, int group) {
