@@ -35,7 +35,7 @@ class CpuGpuGreedyTest {
     private static final int STEPS = 8;
 
     @ParameterizedTest(name = "{0} weights on the device, {1} layer(s) per graph")
-    @CsvSource({"q8_0, 4", "f32, 1", "q8_0, 3"})
+    @CsvSource({"q8_0, 8", "f32, 1", "q8_0, 3"})
     void greedyTokensMatchTheCpu(String weights, String layersPerGraph) {
         compare("fp32", weights, layersPerGraph, 1e-3, 1e-4);
     }
