@@ -34,15 +34,15 @@ final class TornadoSession implements InferenceSession {
     private static final long RESERVE = 2L << 30;
     private static final double GIB = 1024.0 * 1024.0 * 1024.0;
     /**
-     * System property: transformer blocks per TaskGraph, 1 to LayerGroupPlan.MAX_LAYERS. The default is the most,
+     * System property: transformer blocks per TaskGraph, 1 to LayerGroupPlan.maxLayers. The default is the most,
      * because TornadoVM's host-side cost per execute dominates small models: on the H100 (PTX) the tiny model
      * decoded at 170 tokens/s with 4 blocks per graph and 97 with 1.
      */
     static final String LAYERS_PER_GRAPH = "commvq.gpu.layersPerGraph";
     /**
-     * System property: true records each graph once as a CUDA graph and replays it (PTX only). On the H100 its logits
-     * equal the plain launches' (fp32 and commvq1 over 150 steps) and it decoded 1-40 % faster; it stays off by default
-     * until the kernel tests have also run with it there.
+     * System property: record each graph once as a CUDA graph and replay it; on by default on PTX devices, where a
+     * replay skips TornadoVM's per-task host work (false turns it off; true elsewhere is an error). On the H100 its
+     * logits equal the plain launches' (fp32 and commvq1 over 150 steps).
      */
     static final String CUDA_GRAPHS = "commvq.gpu.cudaGraphs";
 
@@ -65,9 +65,10 @@ final class TornadoSession implements InferenceSession {
         WeightFormat format = DeviceLayouts.weights(model.weights(), config.weights(), halves, device);
         ModelShape shape = model.shape();
         DeviceMemoryBudget budget = new DeviceMemoryBudget(budgetBytes(device, config.deviceMemory()));
-        int layersPerGraph = Integer.getInteger(LAYERS_PER_GRAPH, LayerGroupPlan.MAX_LAYERS);
-        boolean cudaGraphs = Boolean.getBoolean(CUDA_GRAPHS);
-        if (cudaGraphs && device.getTornadoVMBackend() != TornadoVMBackendType.PTX) {
+        int layersPerGraph = Integer.getInteger(LAYERS_PER_GRAPH, LayerGroupPlan.maxLayers(cache));
+        boolean ptx = device.getTornadoVMBackend() == TornadoVMBackendType.PTX;
+        boolean cudaGraphs = Boolean.parseBoolean(System.getProperty(CUDA_GRAPHS, String.valueOf(ptx)));
+        if (cudaGraphs && !ptx) {
             throw new IllegalArgumentException("-D" + CUDA_GRAPHS + "=true needs a PTX device, not "
                     + device.getTornadoVMBackend());
         }

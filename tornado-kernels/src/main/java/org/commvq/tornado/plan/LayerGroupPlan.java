@@ -15,13 +15,21 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * sharing one set of activations since they run in order. Fewer graphs mean fewer executes, and each execute costs a
  * host-side dispatch and a synchronisation; but TornadoVM 5.2 records a graph's tasks in a fixed 8 KB buffer
  * (TornadoTaskGraph.highLevelCode), which overflowed between 8 and 16 blocks of 19 tasks, so a group holds at most
- * {@link #MAX_LAYERS} (blocks now have 13 tasks, or 11 with a dense cache).
+ * {@link #MAX_LAYERS} blocks (they now have 11 tasks with a dense cache), and at most {@link #MAX_COMMVQ_LAYERS} with
+ * CommVQ caches, whose 17 arrays per block made 8 blocks fail in TornadoVM ("Tornado Graph resize not implemented
+ * yet") on the H100.
  * Weights and KV caches are copied to the device once (FIRST_EXECUTION); per step only position, cos and sin go in;
  * x comes from the host or from the previous graph (consumeFromDevice), and goes to the host or stays for the next.
  * Task names are {@code <graph>.l<layer>_<step>}, e.g. {@code plan1_layers4.l5_wq}.
  */
 public final class LayerGroupPlan {
     public static final int MAX_LAYERS = 8;
+    public static final int MAX_COMMVQ_LAYERS = 4;
+
+    /** The most blocks one graph may hold with this kind of cache. */
+    public static int maxLayers(DeviceCacheSpec cache) {
+        return cache instanceof DeviceCacheSpec.CommVq ? MAX_COMMVQ_LAYERS : MAX_LAYERS;
+    }
     private final String name;
     private final TaskGraph graph;
     private final GridScheduler grids = new GridScheduler();

@@ -18,7 +18,7 @@ import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
 
 /**
  * A whole decode step on the device, in one execution plan: the layers cut into graphs of up to
- * {@link LayerGroupPlan#MAX_LAYERS} consecutive blocks, then the head graph. The host does only the embedding lookup
+ * {@link LayerGroupPlan#maxLayers} consecutive blocks, then the head graph. The host does only the embedding lookup
  * (one row of the table, which never goes to the device) and reads back the logits.
  * <pre>
  *  host                                   device: weights, K/V caches, activations resident
@@ -51,16 +51,16 @@ public final class ModelPlan implements AutoCloseable {
     private boolean executed;
 
     /**
-     * @param layersPerGraph blocks per graph, 1 to {@link LayerGroupPlan#MAX_LAYERS}
+     * @param layersPerGraph blocks per graph, 1 to {@link LayerGroupPlan#maxLayers}
      * @param device         the device to run on, or null for TornadoVM's default
      * @param cudaGraphs     record each graph's launches once as a CUDA graph and replay it (PTX devices only)
      */
     public ModelPlan(ModelShape shape, LlamaWeights weights, WeightFormat format, DeviceCacheSpec cache, int capacity,
                      int layersPerGraph, int groupSize, DeviceMemoryBudget budget, TornadoDevice device,
                      boolean cudaGraphs) {
-        if (layersPerGraph < 1 || layersPerGraph > LayerGroupPlan.MAX_LAYERS) {
-            throw new IllegalArgumentException("layers per graph must be 1 to " + LayerGroupPlan.MAX_LAYERS + ", got "
-                    + layersPerGraph);
+        if (layersPerGraph < 1 || layersPerGraph > LayerGroupPlan.maxLayers(cache)) {
+            throw new IllegalArgumentException("layers per graph must be 1 to " + LayerGroupPlan.maxLayers(cache)
+                    + " with this cache, got " + layersPerGraph);
         }
         this.shape = shape;
         this.embedding = weights.tokenEmbedding();
