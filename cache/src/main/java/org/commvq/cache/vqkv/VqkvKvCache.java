@@ -164,6 +164,16 @@ public final class VqkvKvCache implements KvCache {
         return shape.layers() * perLayer;
     }
 
+    /** K+V bytes of one compressed token over all layers with this cache's own codebooks, padded as above. */
+    public long bytesPerToken() {
+        int kvHeads = shape.kvHeads();
+        long total = 0;
+        for (int l = 0; l < shape.layers(); l++) {
+            total += (kvHeads * codebooks.keys(l).bits() + 7) / 8 + (kvHeads * codebooks.values(l).bits() + 7) / 8;
+        }
+        return total;
+    }
+
     @Override
     public CacheMemory memory() {
         long codes = 0;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.commvq.cache.CacheMemory;
+import org.commvq.cache.KvCacheFactory;
 import org.commvq.cache.ModelShape;
 import org.commvq.cache.Rope;
 import org.commvq.cache.RopeParameters;
@@ -34,6 +35,17 @@ class VqkvKvCacheTest {
         float[] firstKey = AttentionOracle.rotate(s, new float[][] {rows[0]})[0];
         assertArrayEquals(AttentionOracle.fp16(new float[][] {firstKey})[0], cache.storedKey(0, 0), 1e-3f,
                 "token 0 is a sink, never compressed");
+    }
+
+    /** The shipped tiny-model codebooks are 64 × 16 for both: 256 + 256 bits per head and token, not the paper's 704. */
+    @Test
+    void bytesPerTokenCountTheCacheOwnCodebooks() {
+        ModelShape s = AttentionOracle.shape(3, 2, 2, 16);
+        VqkvKvCache cache = new VqkvKvCache(s, 64, VqkvTestData.randomCodebooks(new Random(2), s, 64, 16, 64, 16));
+        assertEquals(3 * (2 * 256 / 8 + 2 * 256 / 8), cache.bytesPerToken());
+        assertEquals(VqkvKvCache.bytesPerToken(s, VqkvAccounting.stages(64, 16), VqkvAccounting.stages(64, 16)),
+                cache.bytesPerToken());
+        assertEquals(cache.bytesPerToken(), KvCacheFactory.bytesPerToken(cache, s));
     }
 
     private static void checkSplit(VqkvKvCache cache, int total, int sinks, int local) {

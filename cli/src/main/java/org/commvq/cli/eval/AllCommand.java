@@ -183,8 +183,9 @@ final class AllCommand implements Callable<Integer> {
         RetrievalGrid passkey = Retrievals.run(err, "passkey " + type, work.passkey(), cached, codec);
         RetrievalGrid niah = work.niah() == null ? null
                 : Retrievals.run(err, "niah    " + type, work.niah(), cached, codec);
-        return new SuiteReport.CacheEntry(type, MemoryBudget.bitsPerValue(type, model.shape()),
-                KvCacheFactory.bytesPerToken(type, model.shape()), SuiteReport.PerplexityEntry.of(r), passkey, niah);
+        double bytes = KvCacheFactory.bytesPerToken(cached.cache(), model.shape());
+        return new SuiteReport.CacheEntry(type, MemoryBudget.bitsPerValue(bytes, model.shape()), bytes,
+                SuiteReport.PerplexityEntry.of(r), passkey, niah);
     }
 
     /** The names picocli lists in --help. */

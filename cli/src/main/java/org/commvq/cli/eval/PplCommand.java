@@ -57,9 +57,9 @@ final class PplCommand implements Callable<Integer> {
                 r = evaluator.run(ids, model.tokenizer().bos(), new CachedModel(model.forward(), cache),
                         TokenBytes.of(model.tokenizer()), bar);
             }
+            double bytes = KvCacheFactory.bytesPerToken(cache, model.shape());
             SuiteReport.CacheEntry entry = new SuiteReport.CacheEntry(cache.type(),
-                    MemoryBudget.bitsPerValue(cache.type(), model.shape()),
-                    KvCacheFactory.bytesPerToken(cache.type(), model.shape()), SuiteReport.PerplexityEntry.of(r),
+                    MemoryBudget.bitsPerValue(bytes, model.shape()), bytes, SuiteReport.PerplexityEntry.of(r),
                     null, null);
             out.print(ReportTables.perplexity(List.of(entry)).text());
             out.flush();

@@ -19,6 +19,10 @@ public final class CachedModel implements LogitsSource, GreedyCompletion {
         this.cache = cache;
     }
 
+    public KvCache cache() {
+        return cache;
+    }
+
     @Override
     public int vocab() {
         return forward.shape().vocab();

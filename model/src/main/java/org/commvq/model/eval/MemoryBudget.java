@@ -87,7 +87,12 @@ public record MemoryBudget(ModelShape shape, GgmlType weights, long budget) {
 
     /** Cache bits per stored key or value element, in steady state. */
     public static double bitsPerValue(String type, ModelShape shape) {
-        return KvCacheFactory.bytesPerToken(type, shape) * 8 / (2.0 * shape.layers() * shape.kvDim());
+        return bitsPerValue(KvCacheFactory.bytesPerToken(type, shape), shape);
+    }
+
+    /** The same from bytes per token over all layers. */
+    public static double bitsPerValue(double bytesPerToken, ModelShape shape) {
+        return bytesPerToken * 8 / (2.0 * shape.layers() * shape.kvDim());
     }
 
     /** Bytes that grow with the context, per token. */
