@@ -78,6 +78,16 @@ public final class KvCacheFactory {
      * @param vocabHash the model's vocabulary fingerprint, checked against the codebook's
      */
     public static KvCache create(String type, ModelShape shape, int capacity, Path codebook, String vocabHash) {
+        return create(type, shape, capacity, codebook, vocabHash, VqkvKvCache.LOCAL_WINDOW);
+    }
+
+    /**
+     * The same with VQKV's full-precision local window set (the paper's is 1024 tokens): within a model's 2048-token
+     * context the paper's window leaves almost nothing compressed, so its codebooks can only be judged with a smaller
+     * one.
+     */
+    public static KvCache create(String type, ModelShape shape, int capacity, Path codebook, String vocabHash,
+                                 int vqkvWindow) {
         return switch (type) {
             case "fp32" -> new Fp32KvCache(shape, capacity);
             case "fp16" -> new Fp16KvCache(shape, capacity);
@@ -85,7 +95,8 @@ public final class KvCacheFactory {
             case "kivi2" -> new KiviKvCache(shape, capacity, 2);
             case "kivi4" -> new KiviKvCache(shape, capacity, 4);
             case "vqkv" -> new VqkvKvCache(shape, capacity,
-                    VqkvCodebookFile.read(required(type, codebook, shape, vocabHash), shape, vocabHash));
+                    VqkvCodebookFile.read(required(type, codebook, shape, vocabHash), shape, vocabHash),
+                    VqkvKvCache.SINK_TOKENS, vqkvWindow);
             case "commvq1", "commvq2" -> new CommVqKvCache(shape, capacity,
                     commVqCodebooks(type, codebook, shape, vocabHash));
             default -> throw unknown(type);

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import org.commvq.cache.KvCache;
 import org.commvq.cache.KvCacheFactory;
 import org.commvq.cache.ModelShape;
+import org.commvq.cache.vqkv.VqkvKvCache;
 import org.commvq.model.load.LoadedModel;
 import picocli.CommandLine.Option;
 
@@ -48,7 +49,13 @@ public final class CacheOptions {
     }
 
     public KvCache create(LoadedModel model) {
-        return KvCacheFactory.create(type(model), model.shape(), contextSize(model), codebook, model.vocabHash());
+        return create(model, VqkvKvCache.LOCAL_WINDOW);
+    }
+
+    /** The cache with VQKV's full-precision local window set to vqkvWindow tokens. */
+    public KvCache create(LoadedModel model, int vqkvWindow) {
+        return KvCacheFactory.create(type(model), model.shape(), contextSize(model), codebook, model.vocabHash(),
+                vqkvWindow);
     }
 
     /** The names picocli lists in --help. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
+import org.commvq.cache.KvCacheFactory;
 import org.commvq.cache.ModelShape;
 import org.commvq.cache.codebook.CodebookException;
 import org.commvq.cache.codebook.CodebookHeader;
@@ -43,5 +44,24 @@ class VqkvCodebookFileTest {
         assertEquals(file + ": made for head_dim 16, this model has head_dim 32", e.getMessage());
         e = assertThrows(CodebookException.class, () -> VqkvCodebookFile.read(file, s, "cafe"));
         assertEquals(file + ": made for vocab_hash beef, this model has vocab_hash cafe", e.getMessage());
+    }
+
+    /** The factory's window reaches the cache: after 4 sinks, 16 tokens compress once the window holds 32. */
+    @Test
+    void theFactoryBuildsTheWindowItIsGiven() {
+        ModelShape s = AttentionOracle.shape(1, 2, 1, 16);
+        VqkvCodebooks books = VqkvTestData.randomCodebooks(new Random(3), s, 2, 16, 2, 16);
+        Path file = dir.resolve("w.safetensors");
+        VqkvCodebookFile.write(file, VqkvCodebookFile.header(s, "beef", books, Map.of()), books);
+        VqkvKvCache paper = (VqkvKvCache) KvCacheFactory.create("vqkv", s, 64, file, "beef");
+        VqkvKvCache small = (VqkvKvCache) KvCacheFactory.create("vqkv", s, 64, file, "beef", 16);
+        Random rnd = new Random(4);
+        float[] keys = AttentionOracle.flatten(AttentionOracle.gaussianRows(rnd, 40, s.kvDim(), 1.0), 0, 40);
+        float[] queries = AttentionOracle.flatten(AttentionOracle.gaussianRows(rnd, 40, s.queryDim(), 1.0), 0, 40);
+        for (VqkvKvCache cache : new VqkvKvCache[] {paper, small}) {
+            cache.appendAndAttend(0, 0, 40, queries, keys, keys, new float[40 * s.queryDim()]);
+        }
+        assertEquals(0, paper.compressedTokens(0));
+        assertEquals(16, small.compressedTokens(0));
     }
 }

@@ -18,6 +18,7 @@ import org.commvq.model.eval.TokenBytes;
 import org.commvq.model.load.LoadedModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -40,14 +41,23 @@ final class PplCommand implements Callable<Integer> {
     @Mixin
     DebugOption debugOption;
 
+    @Option(names = "--vqkv-window", paramLabel = "N", defaultValue = "1024",
+            description = "with --kv-cache vqkv: tokens kept in full precision after the 4 sinks; a batch of N is"
+                    + " compressed when the window reaches 2N (default: ${DEFAULT-VALUE}, the paper's; within a"
+                    + " 2048-token context that compresses almost nothing)")
+    int vqkvWindow;
+
     @Override
     public Integer call() {
+        if (vqkvWindow < 1 || vqkvWindow > 1 << 20) {
+            throw new IllegalArgumentException("--vqkv-window must be between 1 and 1048576, got " + vqkvWindow);
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         PerplexityEvaluator evaluator = perplexityOptions.evaluator();
         LabelledText text = textOptions.load();
         try (LoadedModel model = modelOptions.load()) {
-            KvCache cache = cacheOptions.create(model);
+            KvCache cache = cacheOptions.create(model, vqkvWindow);
             perplexityOptions.checkFits(cache.capacity());
             int[] ids = perplexityOptions.tokens(model.tokenizer(), text.content());
             err.printf("%s: %,d tokens; kv %s, ctx %d, stride %d, chunk %d%n", text.label(), ids.length,

@@ -81,5 +81,7 @@ class EvalCommandTest {
         assertOneLineError(run("eval", "passkey", "-m", tinyModel().toString(), "--lengths", "4096"), "--ctx-size");
         assertOneLineError(run("eval", "memory", "--budget", "lots"), "--budget");
         assertOneLineError(run("eval", "all", "-o", tmp.toString(), "--types", "fp17"), "--types");
+        assertOneLineError(run("eval", "ppl", "-m", tinyModel().toString(), "--kv-cache", "vqkv", "--vqkv-window", "0"),
+                "--vqkv-window");
     }
 }
