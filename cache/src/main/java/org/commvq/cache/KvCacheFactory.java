@@ -48,18 +48,6 @@ public final class KvCacheFactory {
      * configuration.
      */
     public static double bytesPerToken(String type, ModelShape shape) {
-        return bytesPerTokenOfType(type, shape);
-    }
-
-    /**
-     * The same for a cache in hand: a VQKV cache counts its own codebooks' stages (the shipped tiny-model codebook
-     * is not the published configuration); the others as {@link #bytesPerToken(String, ModelShape)}.
-     */
-    public static double bytesPerToken(KvCache cache, ModelShape shape) {
-        return cache instanceof VqkvKvCache v ? v.bytesPerToken() : bytesPerTokenOfType(cache.type(), shape);
-    }
-
-    private static double bytesPerTokenOfType(String type, ModelShape shape) {
         return switch (type) {
             case "fp32" -> Fp32KvCache.bytesPerToken(shape);
             case "fp16" -> Fp16KvCache.bytesPerToken(shape);
@@ -71,6 +59,14 @@ public final class KvCacheFactory {
             case "commvq2" -> commVqBytesPerToken(shape, COMMVQ2_STAGES, 2);
             default -> throw unknown(type);
         };
+    }
+
+    /**
+     * The same for a cache in hand: a VQKV cache counts its own codebooks' stages (the shipped tiny-model codebook
+     * is not the published configuration); the others as {@link #bytesPerToken(String, ModelShape)}.
+     */
+    public static double bytesPerToken(KvCache cache, ModelShape shape) {
+        return cache instanceof VqkvKvCache v ? v.bytesPerToken() : bytesPerToken(cache.type(), shape);
     }
 
     /**
