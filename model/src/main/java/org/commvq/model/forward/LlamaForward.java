@@ -4,6 +4,7 @@ import org.commvq.cache.KvCache;
 import org.commvq.cache.ModelShape;
 import org.commvq.cache.Rope;
 import org.commvq.cache.Workers;
+import org.commvq.model.tensor.WeightMatrix;
 
 /**
  * The LLaMA forward pass on the CPU. A call runs n consecutive tokens (a prefill chunk, or n = 1 to decode); every
@@ -88,9 +89,7 @@ public final class LlamaForward {
         for (int i = 0; i < n; i++) {
             Activations.rmsNorm(b.xb, i * dim, x, i * dim, w.attnNorm(), eps);
         }
-        w.wq().matmul(b.xb, n, b.q);
-        w.wk().matmul(b.xb, n, b.k);
-        w.wv().matmul(b.xb, n, b.v);
+        WeightMatrix.matmulAll(b.xb, n, new WeightMatrix[] {w.wq(), w.wk(), w.wv()}, new float[][] {b.q, b.k, b.v});
         for (int i = 0; i < n; i++) {
             rope.rotate(b.q, i * qDim, shape.heads(), pos + i);
         }
@@ -100,8 +99,7 @@ public final class LlamaForward {
         for (int i = 0; i < n; i++) {
             Activations.rmsNorm(b.xb, i * dim, x, i * dim, w.ffnNorm(), eps);
         }
-        w.wGate().matmul(b.xb, n, b.gate);
-        w.wUp().matmul(b.xb, n, b.up);
+        WeightMatrix.matmulAll(b.xb, n, new WeightMatrix[] {w.wGate(), w.wUp()}, new float[][] {b.gate, b.up});
         int ffn = shape.ffnDim();
         Workers.parallelFor(n, 1, i -> Activations.swiGlu(b.gate, b.up, i * ffn, ffn));
         w.wDown().matmul(b.gate, n, b.xb);

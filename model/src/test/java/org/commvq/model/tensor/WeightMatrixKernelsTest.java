@@ -114,6 +114,34 @@ class WeightMatrixKernelsTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} {1} cols")
+    @MethodSource("shapes")
+    void stackedProductsEqualTheSeparateOnes(GgmlType type, int cols) {
+        Random random = new Random(cols * 11L + type.ordinal());
+        int[] heights = {37, 5, 19};
+        try (Arena arena = Arena.ofShared()) {
+            WeightMatrix[] ms = new WeightMatrix[heights.length];
+            for (int m = 0; m < ms.length; m++) {
+                MemorySegment data = TestMatrices.encode(type,
+                        TestMatrices.gaussian(random, heights[m] * cols, 0.1f), arena);
+                ms[m] = WeightMatrices.create(type, data, heights[m], cols);
+            }
+            for (int n : new int[] {1, 6}) {
+                float[] x = TestMatrices.gaussian(random, n * cols, 1f);
+                float[][] stacked = new float[ms.length][];
+                for (int m = 0; m < ms.length; m++) {
+                    stacked[m] = new float[n * heights[m]];
+                }
+                WeightMatrix.matmulAll(x, n, ms, stacked);
+                for (int m = 0; m < ms.length; m++) {
+                    float[] alone = new float[n * heights[m]];
+                    ms[m].matmul(x, n, alone);
+                    assertArrayEquals(alone, stacked[m], "matrix " + m + ", " + n + " inputs");
+                }
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0} with {1}-bit floats")
     @MethodSource("quantizedTypesAndWidths")
     void quantizedKernelsWorkForEveryVectorWidth(GgmlType type, int bits) {
