@@ -143,8 +143,23 @@ public final class CommVqAttention {
                     float kx = 0.0f;
                     float ky = 0.0f;
                     int table = h * headTable;
-                    for (int r = 0; r < stages; r++) {
-                        int code = tokenCodes[codeBase + h * stages + r];
+                    int codeAt = codeBase + h * stages;
+                    // Two stages per pass put eight independent table loads in flight instead of four.
+                    int r = 0;
+                    for (; r + 1 < stages; r += 2) {
+                        int code0 = tokenCodes[codeAt + r];
+                        int code1 = tokenCodes[codeAt + r + 1];
+                        int rowA0 = table + (r * 64 + (code0 >> 6)) * width;
+                        int rowB0 = table + (r * 64 + (code0 & 63)) * width;
+                        int rowA1 = table + ((r + 1) * 64 + (code1 >> 6)) * width;
+                        int rowB1 = table + ((r + 1) * 64 + (code1 & 63)) * width;
+                        kx += rows.get(rowA0 + p) - rows.get(rowB0 + pairs + p) + rows.get(rowA1 + p)
+                                - rows.get(rowB1 + pairs + p);
+                        ky += rows.get(rowA0 + pairs + p) + rows.get(rowB0 + p) + rows.get(rowA1 + pairs + p)
+                                + rows.get(rowB1 + p);
+                    }
+                    if (r < stages) {
+                        int code = tokenCodes[codeAt + r];
                         int rowA = table + (r * 64 + (code >> 6)) * width;
                         int rowB = table + (r * 64 + (code & 63)) * width;
                         kx += rows.get(rowA + p) - rows.get(rowB + pairs + p);
@@ -232,7 +247,32 @@ public final class CommVqAttention {
                 float a5 = 0.0f;
                 float a6 = 0.0f;
                 float a7 = 0.0f;
-                for (int n = start; n < end; n++) {
+                // Four tokens per pass: their four bit loads are independent and go out together. One token per
+                // pass waited out a full global-load latency per token.
+                int n = start;
+                for (; n + 3 < end; n += 4) {
+                    int at = n - start;
+                    float b0 = (bits.get(n * bytes + byteIndex) >> shift) & 1;
+                    float b1 = (bits.get((n + 1) * bytes + byteIndex) >> shift) & 1;
+                    float b2 = (bits.get((n + 2) * bytes + byteIndex) >> shift) & 1;
+                    float b3 = (bits.get((n + 3) * bytes + byteIndex) >> shift) & 1;
+                    a0 += w[at] * b0 + w[at + 1] * b1 + w[at + 2] * b2 + w[at + 3] * b3;
+                    int w1 = MAX_CHUNK + at;
+                    a1 += w[w1] * b0 + w[w1 + 1] * b1 + w[w1 + 2] * b2 + w[w1 + 3] * b3;
+                    int w2 = 2 * MAX_CHUNK + at;
+                    a2 += w[w2] * b0 + w[w2 + 1] * b1 + w[w2 + 2] * b2 + w[w2 + 3] * b3;
+                    int w3 = 3 * MAX_CHUNK + at;
+                    a3 += w[w3] * b0 + w[w3 + 1] * b1 + w[w3 + 2] * b2 + w[w3 + 3] * b3;
+                    int w4 = 4 * MAX_CHUNK + at;
+                    a4 += w[w4] * b0 + w[w4 + 1] * b1 + w[w4 + 2] * b2 + w[w4 + 3] * b3;
+                    int w5 = 5 * MAX_CHUNK + at;
+                    a5 += w[w5] * b0 + w[w5 + 1] * b1 + w[w5 + 2] * b2 + w[w5 + 3] * b3;
+                    int w6 = 6 * MAX_CHUNK + at;
+                    a6 += w[w6] * b0 + w[w6 + 1] * b1 + w[w6 + 2] * b2 + w[w6 + 3] * b3;
+                    int w7 = 7 * MAX_CHUNK + at;
+                    a7 += w[w7] * b0 + w[w7 + 1] * b1 + w[w7 + 2] * b2 + w[w7 + 3] * b3;
+                }
+                for (; n < end; n++) {
                     float bit = (bits.get(n * bytes + byteIndex) >> shift) & 1;
                     int at = n - start;
                     a0 += w[at] * bit;
