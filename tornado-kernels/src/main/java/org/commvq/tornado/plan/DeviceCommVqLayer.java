@@ -125,7 +125,7 @@ public record DeviceCommVqLayer(FloatArray rows, FloatArray cross, FloatArray en
         t.grid("tailAppend", Grids.perElement(kvDim, group));
         g.task(t.name("keyLogits"), CommVqAttention::keyLogits, ctx, s.q(), rows, codes, norms, c.omega(),
                 s.scores(), step.position(), shape.heads(), shape.kvHeads(), stages, pairs, capacity, scale);
-        t.grid("keyLogits", Grids.perGroup(logitGroups(group, pairs), group));
+        t.grid("keyLogits", Grids.perGroup(logitGroups(group, pairs, shape.kvHeads()), group));
         g.task(t.name("valueChunks"), CommVqAttention::valueChunks, ctx, s.scores(), bits, sigmas, c.chunkMax(),
                 c.chunkSum(), c.chunkAcc(), step.position(), shape.heads(), codeBits, c.chunk(), capacity);
         t.grid("valueChunks", Grids.perGroup(c.chunks(), group));
@@ -135,9 +135,13 @@ public record DeviceCommVqLayer(FloatArray rows, FloatArray cross, FloatArray en
         t.grid("combine", Grids.perGroup(shape.heads() * shape.headDim() / CommVqAttention.COMBINE_DIMS, group));
     }
 
-    /** Enough work-groups to cover the capacity once, at most 2048 (each then loops over several token slices). */
-    private int logitGroups(int group, int pairs) {
+    /**
+     * Work-groups per KV head (a multiple of kvHeads in all): enough to cover the capacity once, at most 2048 in all
+     * (each then loops over several token slices).
+     */
+    private int logitGroups(int group, int pairs, int kvHeads) {
         int tokensPerGroup = group / pairs;
-        return (int) Math.max(1, Math.min(2048, ((long) capacity + tokensPerGroup - 1) / tokensPerGroup));
+        long perHead = Math.max(1, Math.min(2048 / kvHeads, ((long) capacity + tokensPerGroup - 1) / tokensPerGroup));
+        return (int) perHead * kvHeads;
     }
 }
