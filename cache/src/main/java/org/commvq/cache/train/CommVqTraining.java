@@ -65,7 +65,7 @@ public final class CommVqTraining {
          */
         String keySettings(KvCollection kv) {
             return keyMethod + "/" + keyIterations + "/" + initTokens + "/" + e2eLearningRate + "/" + e2eBatch + "/"
-                    + seed + "/" + keyTokens + "/" + KeyPrefix.digest(KvCollection.toJson(kv.manifest()));
+                    + seed + "/" + keyTokens + "/" + KeyPrefix.digest(KvCollection.toJson(kv.manifest().keysAndValues()));
         }
     }
 

@@ -52,6 +52,15 @@ public record KvManifest(ModelFingerprint model, String modelFile, List<String> 
         return model.heads() * headDim;
     }
 
+    /**
+     * The same collection as its keys and values alone (format 1): what key training depends on, so keys trained
+     * before queries were collected still match a collection of the same tokens that has queries too.
+     */
+    public KvManifest keysAndValues() {
+        return new KvManifest(model, modelFile, sources, split, seqLen, sequences, chunkSequences, layers, kvHeads,
+                headDim, false);
+    }
+
     public int chunks() {
         return (sequences + chunkSequences - 1) / chunkSequences;
     }

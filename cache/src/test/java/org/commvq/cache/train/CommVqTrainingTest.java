@@ -97,6 +97,30 @@ class CommVqTrainingTest {
         assertTrue(e.getMessage().contains("other settings"), e.getMessage());
     }
 
+    /**
+     * Keys trained on a collection of keys and values only are taken for a collection of the same tokens that also
+     * holds queries: the queries change nothing the keys depend on.
+     */
+    @Test
+    void keysFromACollectionWithoutQueriesServeOneWithThem() throws IOException {
+        ModelShape shape = TrainFixtures.shape(2, 2, 16);
+        Path longer = dir.resolve("r3.safetensors");
+        CommVqTraining.train(TrainFixtures.collection(dir.resolve("old"), shape, 6, 4), settings(3, 2, null),
+                longer, Progress.silent(), r -> { });
+        KvCollection withQueries = TrainFixtures.attentionCollection(dir.resolve("new"), shape, 6, 4);
+        Path taken = dir.resolve("taken.safetensors");
+        CommVqTraining.train(withQueries, settings(2, 1, longer, ValueTrainer.Loss.ATTENTION), taken,
+                Progress.silent(), r -> { });
+        Path trained = dir.resolve("trained.safetensors");
+        CommVqTraining.train(withQueries, settings(2, 1, null, ValueTrainer.Loss.ATTENTION), trained,
+                Progress.silent(), r -> { });
+        CommVqCodebooks a = CommVqCodebookFile.read(trained, shape, TrainFixtures.VOCAB_HASH, 1);
+        CommVqCodebooks b = CommVqCodebookFile.read(taken, shape, TrainFixtures.VOCAB_HASH, 1);
+        for (int l = 0; l < shape.layers(); l++) {
+            assertArrayEquals(a.keys().layerTheta(l), b.keys().layerTheta(l), "layer " + l);
+        }
+    }
+
     @Test
     void theFileLoadsForItsModelAndReportsErrors() {
         KvCollection kv = TrainFixtures.collection(dir.resolve("kv"), SHAPE, 8, 3);
