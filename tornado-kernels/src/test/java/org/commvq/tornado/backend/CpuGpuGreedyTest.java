@@ -15,6 +15,7 @@ import org.commvq.model.backend.InferenceSession;
 import org.commvq.model.backend.SessionConfig;
 import org.commvq.model.load.LoadedModel;
 import org.commvq.model.load.ModelLoader;
+import org.commvq.tornado.testing.DeviceMemory;
 import org.commvq.tornado.testing.RequiresFp16;
 import org.commvq.tornado.testing.RequiresTornado;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,17 @@ class CpuGpuGreedyTest {
     @CsvSource({"q8_0, 8", "f32, 1", "q8_0, 3"})
     void greedyTokensMatchTheCpu(String weights, String layersPerGraph) {
         compare("fp32", weights, layersPerGraph, 1e-3, 1e-4);
+    }
+
+    /**
+     * The same after an unrelated plan ran in the JVM and freed its memory. Its graph's TornadoVM bytecode then
+     * outgrew TornadoVM's default 4096-byte buffer, which TornadoVM reported only as "Recover option disabled"; the
+     * test JVM and the launcher raise tornado.tvm.maxbytecodesize.
+     */
+    @Test
+    void greedyTokensMatchTheCpuAfterAnotherPlan() {
+        DeviceMemory.poison(1 << 20);
+        compare("fp32", "q8_0", "3", 1e-3, 1e-4);
     }
 
     @Test
