@@ -64,8 +64,9 @@ public final class CommVqTraining {
          * agree on every stage they share: a 1-bit run's 11 stages are the first 11 of the 2-bit run's 21.
          */
         String keySettings(KvCollection kv) {
+            String collection = KvCollection.toJson(kv.manifest().keysAndValues());
             return keyMethod + "/" + keyIterations + "/" + initTokens + "/" + e2eLearningRate + "/" + e2eBatch + "/"
-                    + seed + "/" + keyTokens + "/" + KeyPrefix.digest(KvCollection.toJson(kv.manifest().keysAndValues()));
+                    + seed + "/" + keyTokens + "/" + KeyPrefix.digest(collection);
         }
     }
 

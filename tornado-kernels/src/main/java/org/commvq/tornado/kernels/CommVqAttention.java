@@ -146,21 +146,7 @@ public final class CommVqAttention {
                 float kx = 0.0f;
                 float ky = 0.0f;
                 int codeAt = slot * stages;
-                // Two stages per pass put eight independent table loads in flight instead of four.
-                int r = 0;
-                for (; r + 1 < stages; r += 2) {
-                    int code0 = tokenCodes[codeAt + r];
-                    int code1 = tokenCodes[codeAt + r + 1];
-                    int rowA0 = table + (r * 64 + (code0 >> 6)) * width;
-                    int rowB0 = table + (r * 64 + (code0 & 63)) * width;
-                    int rowA1 = table + ((r + 1) * 64 + (code1 >> 6)) * width;
-                    int rowB1 = table + ((r + 1) * 64 + (code1 & 63)) * width;
-                    kx += rows.get(rowA0 + p) - rows.get(rowB0 + pairs + p) + rows.get(rowA1 + p)
-                            - rows.get(rowB1 + pairs + p);
-                    ky += rows.get(rowA0 + pairs + p) + rows.get(rowB0 + p) + rows.get(rowA1 + pairs + p)
-                            + rows.get(rowB1 + p);
-                }
-                if (r < stages) {
+                for (int r = 0; r < stages; r++) {
                     int code = tokenCodes[codeAt + r];
                     int rowA = table + (r * 64 + (code >> 6)) * width;
                     int rowB = table + (r * 64 + (code & 63)) * width;

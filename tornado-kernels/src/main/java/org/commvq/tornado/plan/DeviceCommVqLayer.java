@@ -136,8 +136,8 @@ public record DeviceCommVqLayer(FloatArray rows, FloatArray cross, FloatArray en
     }
 
     /**
-     * Work-groups per KV head (a multiple of kvHeads in all): enough to cover the capacity once, at most 2048 in all
-     * (each then loops over several token slices).
+     * keyLogits' work-groups, the same number G for every KV head: enough to cover the capacity once, at most 2048
+     * in all (each then loops over several token slices).
      */
     private int logitGroups(int group, int pairs, int kvHeads) {
         int tokensPerGroup = group / pairs;
