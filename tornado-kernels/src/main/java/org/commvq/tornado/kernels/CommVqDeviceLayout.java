@@ -11,7 +11,10 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *   key codes           [capacity][tokenCodeBytes]: code i = h·R + r of a token, 12 bits, two codes per 3 bytes
  *                       (the CPU cache's packing), a token padded to whole pairs so no two tokens share a byte
  *   key norms           [capacity] fp32
- *   value bits          [capacity][codeBits/8], bit j at byte j/8, bit j mod 8 (LSB first)
+ *   value bits          [capacity/32][codeBits] ints: word (n/32)·codeBits + j holds bit j of tokens 32·(n/32) to
+ *                       32·(n/32) + 31, token n at bit n mod 32, so one read gives a bit of 32 tokens
+ *   block bits          [128][codeBits/8]: the encoder's output for the block being encoded, a token per row, bit j
+ *                       at byte j/8, bit j mod 8 (the CPU cache's packing); moved into the value bits that step
  *   value scales σ      [capacity] fp32
  * </pre>
  * Norms and scales are fp32 rather than the CPU cache's fp16 because PoCL, where the kernels are tested, has no half
@@ -23,6 +26,8 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 public final class CommVqDeviceLayout {
     /** Tokens per compressed block, and the tail's capacity. */
     public static final int BLOCK = 128;
+    /** Tokens whose value bit j shares one int of the value bits. */
+    public static final int WORD_TOKENS = 32;
 
     private CommVqDeviceLayout() {
     }
@@ -30,6 +35,16 @@ public final class CommVqDeviceLayout {
     /** Bytes of one token's key codes: kvHeads·R 12-bit codes rounded up to whole pairs. */
     public static int tokenCodeBytes(int kvHeads, int stages) {
         return (kvHeads * stages + 1) / 2 * 3;
+    }
+
+    /** Ints of the value bits for a capacity: whole 32-token words. */
+    public static long valueWords(int capacity, int codeBits) {
+        return (long) (capacity + WORD_TOKENS - 1) / WORD_TOKENS * codeBits;
+    }
+
+    /** Bit j of token n's value code. */
+    public static int valueBit(IntArray bits, int codeBits, int n, int j) {
+        return (bits.get(n / WORD_TOKENS * codeBits + j) >>> (n % WORD_TOKENS)) & 1;
     }
 
     /** Tokens held as codes during the decode step at position p. */

@@ -24,13 +24,15 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * the bits agree except where the device rounds differently (the double sums' order, OpenCL relaxed math, and the fma
  * TornadoVM also makes of LayerNorm's affine step) and two logits of a group are within rounding of each other: on
  * PoCL every bit of the tests agrees. The bytes' write loop is kept free of branches so that TornadoVM's dataflow
- * analysis sees bits as READ_WRITE (see {@link CommVqKeyEncode}). Packed bytes go out one thread per byte (LSB first), σ from thread 0.
+ * analysis sees blockBits as READ_WRITE (see {@link CommVqKeyEncode}). Packed bytes go out one thread per byte (LSB
+ * first), σ from thread 0.
  *
  * <p>Inputs: tailValues [128][F] fp32; normWeight, normBias [F]; enc1T [F][hidden] and enc1Bias [hidden]; outT
  * [hidden][2·codeBits] and outBias [2·codeBits]; embedding E [codeBits][F]; scalePlusEps λ+eps [F] (the
- * CommVqValueCodec's *Copy() arrays). Outputs: bits [capacity][codeBits/8], sigmas [capacity]; only block p/128 − 1
- * is written. Launch: global 128 × group size, local group size, a power of two up to {@link GroupReduce#MAX_GROUP}.
- * Local memory: {@link #LOCAL_BYTES} (26 KB) per work-group.
+ * CommVqValueCodec's *Copy() arrays). Outputs: blockBits [128][codeBits/8], the block's bits a token per row, which
+ * {@link CommVqAttention#valueChunks} moves into the cache's 32-token words in the same step; sigmas [capacity], of
+ * which only block p/128 − 1 is written. Launch: global 128 × group size, local group size, a power of two up to
+ * {@link GroupReduce#MAX_GROUP}. Local memory: {@link #LOCAL_BYTES} (26 KB) per work-group.
  */
 public final class CommVqValueEncode {
     /** Largest F (value width over all KV heads): LLaMA-3.1-8B's 1024. */
@@ -74,8 +76,8 @@ public final class CommVqValueEncode {
 
     public static void encode(KernelContext ctx, FloatArray tailValues, FloatArray normWeight, FloatArray normBias,
                               FloatArray enc1T, FloatArray enc1Bias, FloatArray outT, FloatArray outBias,
-                              FloatArray embedding, FloatArray scalePlusEps, ByteArray bits, FloatArray sigmas,
-                              IntArray position, int featureDim, int hiddenDim, int codeBits) {
+                              FloatArray embedding, FloatArray scalePlusEps, ByteArray blockBits,
+                              FloatArray sigmas, IntArray position, int featureDim, int hiddenDim, int codeBits) {
         int block = CommVqDeviceLayout.blockToEncode(position);
         if (block < 0) {
             return;
@@ -185,11 +187,11 @@ public final class CommVqValueEncode {
             sigmas.set(token, (p + EPS) / (yNorm + EPS));
         }
         int bytes = codeBits / 8;
-        int dst = token * bytes;
+        int dst = t * bytes;
         for (int b = tid; b < bytes; b += size) {
             int g = 4 * b;
             int v = pairBits[g] | (pairBits[g + 1] << 2) | (pairBits[g + 2] << 4) | (pairBits[g + 3] << 6);
-            bits.set(dst + b, (byte) v);
+            blockBits.set(dst + b, (byte) v);
         }
     }
 

@@ -17,6 +17,7 @@ import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.types.arrays.ByteArray;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
  * One layer's CommVQ cache on the device ({@link CommVqDeviceLayout}) with its codebooks, and the tasks of a decode
@@ -34,7 +35,8 @@ public record DeviceCommVqLayer(FloatArray rows, FloatArray cross, FloatArray en
                                 FloatArray normBias, FloatArray enc1T, FloatArray enc1Bias, FloatArray outT,
                                 FloatArray outBias, FloatArray embedding, FloatArray scalePlusEps,
                                 FloatArray tailKeys, FloatArray tailValues, ByteArray codes, FloatArray norms,
-                                ByteArray bits, FloatArray sigmas, int capacity, int kvDim, int stages,
+                                IntArray bits, ByteArray blockBits, FloatArray sigmas, int capacity, int kvDim,
+                                int stages,
                                 int hiddenDim, int codeBits) implements DeviceKvLayer {
 
     public static DeviceCommVqLayer allocate(CommVqCodebooks books, int layer, String name, int capacity,
@@ -63,7 +65,8 @@ public record DeviceCommVqLayer(FloatArray rows, FloatArray cross, FloatArray en
                 budget.floats(name + ".tailValues", (long) CommVqDeviceLayout.BLOCK * kvDim),
                 budget.bytes(name + ".keyCodes", capacity * tokenCodes),
                 budget.floats(name + ".keyNorms", capacity),
-                budget.bytes(name + ".valueBits", (long) capacity * values.codeBits() / 8),
+                budget.ints(name + ".valueBits", CommVqDeviceLayout.valueWords(capacity, values.codeBits())),
+                budget.bytes(name + ".valueBlockBits", (long) CommVqDeviceLayout.BLOCK * values.codeBits() / 8),
                 budget.floats(name + ".valueScales", capacity),
                 capacity, kvDim, stages, values.hiddenDim(), values.codeBits());
     }
@@ -84,7 +87,7 @@ public record DeviceCommVqLayer(FloatArray rows, FloatArray cross, FloatArray en
     @Override
     public Object[] arrays() {
         return new Object[] {rows, cross, energy, normWeight, normBias, enc1T, enc1Bias, outT, outBias, embedding,
-            scalePlusEps, tailKeys, tailValues, codes, norms, bits, sigmas};
+            scalePlusEps, tailKeys, tailValues, codes, norms, bits, blockBits, sigmas};
     }
 
     /**
@@ -96,7 +99,7 @@ public record DeviceCommVqLayer(FloatArray rows, FloatArray cross, FloatArray en
         int codeBytes = (int) (codes.getSize() / capacity);
         SyntheticFill.bytes(codes, 0, (long) tokens * codeBytes, seed);
         SyntheticFill.floats(norms, 0, tokens, 5f, 25f, seed + 1);
-        SyntheticFill.bytes(bits, 0, (long) tokens * codeBits / 8, seed + 2);
+        SyntheticFill.ints(bits, 0, CommVqDeviceLayout.valueWords(tokens, codeBits), seed + 2);
         SyntheticFill.floats(sigmas, 0, tokens, 0.5f, 1.5f, seed + 3);
         SyntheticFill.floats(tailKeys, 0, tailKeys.getSize(), -1f, 1f, seed + 4);
         SyntheticFill.floats(tailValues, 0, tailValues.getSize(), -1f, 1f, seed + 5);
@@ -117,7 +120,7 @@ public record DeviceCommVqLayer(FloatArray rows, FloatArray cross, FloatArray en
                 step.position(), shape.kvHeads(), stages, pairs);
         t.grid("encodeKeys", Grids.perGroup(CommVqDeviceLayout.BLOCK, group));
         g.task(t.name("encodeValues"), CommVqValueEncode::encode, ctx, tailValues, normWeight, normBias, enc1T,
-                enc1Bias, outT, outBias, embedding, scalePlusEps, bits, sigmas, step.position(), kvDim, hiddenDim,
+                enc1Bias, outT, outBias, embedding, scalePlusEps, blockBits, sigmas, step.position(), kvDim, hiddenDim,
                 codeBits);
         t.grid("encodeValues", Grids.perGroup(CommVqDeviceLayout.BLOCK, group));
         g.task(t.name("tailAppend"), CommVqAttention::tailAppend, ctx, tailKeys, tailValues, s.k(), s.v(),
@@ -126,8 +129,9 @@ public record DeviceCommVqLayer(FloatArray rows, FloatArray cross, FloatArray en
         g.task(t.name("keyLogits"), CommVqAttention::keyLogits, ctx, s.q(), rows, codes, norms, c.omega(),
                 s.scores(), step.position(), shape.heads(), shape.kvHeads(), stages, pairs, capacity, scale);
         t.grid("keyLogits", Grids.perGroup(logitGroups(group, pairs, shape.kvHeads()), group));
-        g.task(t.name("valueChunks"), CommVqAttention::valueChunks, ctx, s.scores(), bits, sigmas, c.chunkMax(),
-                c.chunkSum(), c.chunkAcc(), step.position(), shape.heads(), codeBits, c.chunk(), capacity);
+        g.task(t.name("valueChunks"), CommVqAttention::valueChunks, ctx, s.scores(), bits, blockBits, sigmas,
+                c.chunkMax(), c.chunkSum(), c.chunkAcc(), step.position(), shape.heads(), codeBits, c.chunk(),
+                capacity);
         t.grid("valueChunks", Grids.perGroup(c.chunks(), group));
         g.task(t.name("combine"), CommVqAttention::combine, ctx, s.q(), tailKeys, tailValues, c.chunkMax(),
                 c.chunkSum(), c.chunkAcc(), embedding, scalePlusEps, c.omega(), s.att(), step.position(),

@@ -9,6 +9,7 @@ import org.commvq.cache.Workers;
 import uk.ac.manchester.tornado.api.types.arrays.ByteArray;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.HalfFloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
  * Seeded uniform contents for a range of a host array before its first copy to the device, for caches that stand in
@@ -35,6 +36,11 @@ final class SyntheticFill {
     static void bytes(ByteArray a, long from, long to, long seed) {
         MemorySegment s = a.getSegment();
         chunks(from, to, seed, (r, i) -> s.set(ValueLayout.JAVA_BYTE, i, (byte) r.nextInt(256)));
+    }
+
+    static void ints(IntArray a, long from, long to, long seed) {
+        MemorySegment s = a.getSegment();
+        chunks(from, to, seed, (r, i) -> s.setAtIndex(ValueLayout.JAVA_INT, i, r.nextInt()));
     }
 
     private interface Element {

@@ -123,8 +123,10 @@ class CommVqLayerTest {
                     }
                     books.keys().decodeHead(0, h, codes, 0, layer.norms().get(n), k[n], h * HEAD_DIM);
                 }
-                for (int i = 0; i < valueBytes; i++) {
-                    packed[i] = layer.bits().get(n * valueBytes + i);
+                Arrays.fill(packed, (byte) 0);
+                for (int j = 0; j < codec.codeBits(); j++) {
+                    packed[j >> 3] |= (byte) (CommVqDeviceLayout.valueBit(layer.bits(), codec.codeBits(), n, j)
+                            << (j & 7));
                 }
                 codec.decode(packed, 0, layer.sigmas().get(n), v[n], 0);
             } else {
