@@ -98,6 +98,11 @@ public final class CommVqAttention {
         return ChunkedAttention.chunkFor(capacity, 128, MAX_CHUNK);
     }
 
+    /** Work-groups of a valueChunks launch: a chunk's query heads in groups of 8. */
+    public static int valueChunkGroups(int chunks, int heads) {
+        return chunks * ((heads + HEADS_AT_ONCE - 1) / HEADS_AT_ONCE);
+    }
+
     /** Stores the new token's pre-RoPE key and value in tail slot position mod 128. Launch: a thread per element. */
     public static void tailAppend(KernelContext ctx, FloatArray tailKeys, FloatArray tailValues, FloatArray k,
                                   FloatArray v, IntArray position, int kvDim) {
@@ -187,20 +192,24 @@ public final class CommVqAttention {
     }
 
     /**
-     * Per chunk c (work-group c) of compressed tokens and query head: chunkMax[c·heads + head], chunkSum (same
-     * index) and chunkAcc[(c·heads + head)·codeBits + j]. Launch: ⌈capacity/chunk⌉ work-groups, chunk 128 or 256
-     * ({@link #chunkFor}); groups past the compressed region return at once.
+     * Per chunk c of compressed tokens and query head: chunkMax[c·heads + head], chunkSum (same index) and
+     * chunkAcc[(c·heads + head)·codeBits + j]. Launch: ⌈capacity/chunk⌉ · ⌈heads/8⌉ work-groups, chunk 128 or 256
+     * ({@link #chunkFor}); group c·⌈heads/8⌉ + i takes chunk c and query heads 8i..8i+7, so a short context still
+     * fills the GPU; groups past the compressed region return at once.
      * <p>The bit sums go through subset-sum tables: for every 4 consecutive tokens and query head, the 16 sums of
      * their weights e^{score−m}·σ that a nibble of bits can select. A thread takes a bit j and reads it for 32 tokens
      * in one word of the cache's layout ({@link CommVqDeviceLayout}), then adds 8 table entries per head instead of
      * 32 weights: on the H100 0.31 ms per layer at 128K against 0.85 ms when each token's bit was read and weighed.
-     * In the step that encoded a block, the group whose chunk holds it first moves the encoder's bits (a token per
-     * row of blockBits) into the cache's words.
+     * In the step that encoded a block, the groups whose chunk holds it first move the encoder's bits (a token per
+     * row of blockBits) into the cache's words: each writes the same values, so any of
+     * them may be the one read.
      */
     public static void valueChunks(KernelContext ctx, FloatArray scores, IntArray bits, ByteArray blockBits,
                                    FloatArray sigmas, FloatArray chunkMax, FloatArray chunkSum, FloatArray chunkAcc,
                                    IntArray position, int heads, int codeBits, int chunk, int capacity) {
-        int c = ctx.groupIdx;
+        int headGroups = (heads + HEADS_AT_ONCE - 1) / HEADS_AT_ONCE;
+        int c = ctx.groupIdx / headGroups;
+        int h0 = (ctx.groupIdx - c * headGroups) * HEADS_AT_ONCE;
         int tid = ctx.localIdx;
         int size = ctx.localGroupSizeX;
         int compressed = CommVqDeviceLayout.compressed(position.get(0));
@@ -217,82 +226,79 @@ public final class CommVqAttention {
         int perHead = nibbles * 16;
         int firstWord = start / CommVqDeviceLayout.WORD_TOKENS;
         int words = (end - start) / CommVqDeviceLayout.WORD_TOKENS;
-        for (int h0 = 0; h0 < heads; h0 += HEADS_AT_ONCE) {
-            for (int k = 0; k < HEADS_AT_ONCE; k++) {
-                int head = h0 + k;
-                float localMax = Float.NEGATIVE_INFINITY;
-                if (head < heads) {
-                    for (int n = start + tid; n < end; n += size) {
-                        localMax = TornadoMath.max(localMax, scores.get(head * capacity + n));
-                    }
-                }
-                float m = GroupReduce.max(ctx, localMax);
-                float partialSum = 0.0f;
+        for (int k = 0; k < HEADS_AT_ONCE; k++) {
+            int head = h0 + k;
+            float localMax = Float.NEGATIVE_INFINITY;
+            if (head < heads) {
                 for (int n = start + tid; n < end; n += size) {
-                    float e = 0.0f;
-                    if (head < heads) {
-                        e = TornadoMath.exp(scores.get(head * capacity + n) - m);
-                    }
-                    w[k * MAX_CHUNK + n - start] = e * sigmas.get(n);
-                    partialSum += e;
-                }
-                float sum = GroupReduce.sum(ctx, partialSum);
-                if (tid == 0 && head < heads) {
-                    chunkMax.set(c * heads + head, m);
-                    chunkSum.set(c * heads + head, sum);
+                    localMax = TornadoMath.max(localMax, scores.get(head * capacity + n));
                 }
             }
-            // Entry (k, g, v): the weights of head h0+k's tokens 4g..4g+3 of the chunk that v's bits select.
-            for (int e = tid; e < HEADS_AT_ONCE * perHead; e += size) {
-                int k = e / perHead;
-                int rest = e - k * perHead;
-                int v = rest & 15;
-                int at = k * MAX_CHUNK + 4 * (rest >> 4);
-                float t = 0.0f;
-                if ((v & 1) != 0) {
-                    t += w[at];
+            float m = GroupReduce.max(ctx, localMax);
+            float partialSum = 0.0f;
+            for (int n = start + tid; n < end; n += size) {
+                float e = 0.0f;
+                if (head < heads) {
+                    e = TornadoMath.exp(scores.get(head * capacity + n) - m);
                 }
-                if ((v & 2) != 0) {
-                    t += w[at + 1];
-                }
-                if ((v & 4) != 0) {
-                    t += w[at + 2];
-                }
-                if ((v & 8) != 0) {
-                    t += w[at + 3];
-                }
-                table[e] = t;
+                w[k * MAX_CHUNK + n - start] = e * sigmas.get(n);
+                partialSum += e;
             }
-            ctx.localBarrier();
-            for (int j = tid; j < codeBits; j += size) {
-                float a0 = 0.0f;
-                float a1 = 0.0f;
-                float a2 = 0.0f;
-                float a3 = 0.0f;
-                float a4 = 0.0f;
-                float a5 = 0.0f;
-                float a6 = 0.0f;
-                float a7 = 0.0f;
-                for (int b = 0; b < words; b++) {
-                    int word = bits.get((firstWord + b) * codeBits + j);
-                    for (int g = 0; g < 8; g++) {
-                        // >> rather than >>>: TornadoVM emits >>> on an int as OpenCL's signed >>, after Graal has
-                        // dropped the mask that made them equal, so the top nibble of a negative word went negative.
-                        int at = (b * 8 + g) * 16 + ((word >> (4 * g)) & 15);
-                        a0 += table[at];
-                        a1 += table[perHead + at];
-                        a2 += table[2 * perHead + at];
-                        a3 += table[3 * perHead + at];
-                        a4 += table[4 * perHead + at];
-                        a5 += table[5 * perHead + at];
-                        a6 += table[6 * perHead + at];
-                        a7 += table[7 * perHead + at];
-                    }
-                }
-                int base = (c * heads + h0) * codeBits + j;
-                ChunkedAttention.storeEight(chunkAcc, base, codeBits, heads - h0, a0, a1, a2, a3, a4, a5, a6, a7);
+            float sum = GroupReduce.sum(ctx, partialSum);
+            if (tid == 0 && head < heads) {
+                chunkMax.set(c * heads + head, m);
+                chunkSum.set(c * heads + head, sum);
             }
-            ctx.localBarrier();
+        }
+        // Entry (k, g, v): the weights of head h0+k's tokens 4g..4g+3 of the chunk that v's bits select.
+        for (int e = tid; e < HEADS_AT_ONCE * perHead; e += size) {
+            int k = e / perHead;
+            int rest = e - k * perHead;
+            int v = rest & 15;
+            int at = k * MAX_CHUNK + 4 * (rest >> 4);
+            float t = 0.0f;
+            if ((v & 1) != 0) {
+                t += w[at];
+            }
+            if ((v & 2) != 0) {
+                t += w[at + 1];
+            }
+            if ((v & 4) != 0) {
+                t += w[at + 2];
+            }
+            if ((v & 8) != 0) {
+                t += w[at + 3];
+            }
+            table[e] = t;
+        }
+        ctx.localBarrier();
+        for (int j = tid; j < codeBits; j += size) {
+            float a0 = 0.0f;
+            float a1 = 0.0f;
+            float a2 = 0.0f;
+            float a3 = 0.0f;
+            float a4 = 0.0f;
+            float a5 = 0.0f;
+            float a6 = 0.0f;
+            float a7 = 0.0f;
+            for (int b = 0; b < words; b++) {
+                int word = bits.get((firstWord + b) * codeBits + j);
+                for (int g = 0; g < 8; g++) {
+                    // >> rather than >>>: TornadoVM emits >>> on an int as OpenCL's signed >>, after Graal has
+                    // dropped the mask that made them equal, so the top nibble of a negative word went negative.
+                    int at = (b * 8 + g) * 16 + ((word >> (4 * g)) & 15);
+                    a0 += table[at];
+                    a1 += table[perHead + at];
+                    a2 += table[2 * perHead + at];
+                    a3 += table[3 * perHead + at];
+                    a4 += table[4 * perHead + at];
+                    a5 += table[5 * perHead + at];
+                    a6 += table[6 * perHead + at];
+                    a7 += table[7 * perHead + at];
+                }
+            }
+            int base = (c * heads + h0) * codeBits + j;
+            ChunkedAttention.storeEight(chunkAcc, base, codeBits, heads - h0, a0, a1, a2, a3, a4, a5, a6, a7);
         }
     }
 

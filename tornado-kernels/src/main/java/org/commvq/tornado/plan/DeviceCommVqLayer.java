@@ -132,7 +132,7 @@ public record DeviceCommVqLayer(FloatArray rows, FloatArray cross, FloatArray en
         g.task(t.name("valueChunks"), CommVqAttention::valueChunks, ctx, s.scores(), bits, blockBits, sigmas,
                 c.chunkMax(), c.chunkSum(), c.chunkAcc(), step.position(), shape.heads(), codeBits, c.chunk(),
                 capacity);
-        t.grid("valueChunks", Grids.perGroup(c.chunks(), group));
+        t.grid("valueChunks", Grids.perGroup(CommVqAttention.valueChunkGroups(c.chunks(), shape.heads()), group));
         g.task(t.name("combine"), CommVqAttention::combine, ctx, s.q(), tailKeys, tailValues, c.chunkMax(),
                 c.chunkSum(), c.chunkAcc(), embedding, scalePlusEps, c.omega(), s.att(), step.position(),
                 shape.heads(), shape.kvHeads(), shape.headDim(), codeBits, c.chunk(), scale);

@@ -70,7 +70,7 @@ class CommVqValueChunksTest {
                 .task("t", CommVqAttention::valueChunks, new KernelContext(), scores, bits, blockBits, sigmas,
                         chunkMax, chunkSum, chunkAcc, pos, HEADS, CODE_BITS, chunk, capacity)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, chunkMax, chunkSum, chunkAcc, bits);
-        Kernels.runOnce(graph, Grids.perGroup(chunks, 256));
+        Kernels.runOnce(graph, Grids.perGroup(CommVqAttention.valueChunkGroups(chunks, HEADS), 256));
 
         int compressed = CommVqDeviceLayout.compressed(position);
         for (int n = 0; n < compressed; n++) {
