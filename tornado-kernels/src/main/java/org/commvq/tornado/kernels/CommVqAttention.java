@@ -32,11 +32,13 @@ public final class CommVqAttention {
     public static final int LOGIT_PARTIALS = 2080;
     /** Local ints for the codes of the tokens keyLogits takes at once: tokens per group × stages. */
     public static final int LOGIT_CODES = 512;
+    /** Most compressed tokens one valueChunks work-group takes. */
+    public static final int MAX_CHUNK = 512;
     /**
-     * Most compressed tokens one valueChunks work-group takes: its weights and subset-sum tables take 40 KB of local
-     * memory, within the 48 KB a work-group can have.
+     * Tokens whose subset-sum tables valueChunks builds at once: with their weights 40 KB of local memory, within
+     * the 48 KB a work-group can have. A longer chunk goes in pieces.
      */
-    public static final int MAX_CHUNK = 256;
+    static final int TABLE_TOKENS = 256;
     /**
      * Query heads valueChunks accumulates per read of a word of bits: the reads bound it on the H100, and 8 heads
      * took half the time of 4 when it read a token's bit at a time (3.3 ms per layer at 128K with 4).
@@ -91,8 +93,9 @@ public final class CommVqAttention {
     }
 
     /**
-     * Tokens per valueChunks work-group for a cache capacity: about 256 groups, 128 or MAX_CHUNK tokens each, so a
-     * block of 128 tokens lies in one chunk.
+     * Tokens per valueChunks chunk for a cache capacity: about 256 chunks of 128 to MAX_CHUNK tokens, a power of
+     * two, so a block of 128 tokens lies in one chunk. Fewer, longer chunks leave combine fewer summaries to merge
+     * (0.19 ms per layer at 128K with 256 chunks, 0.31 ms with 512).
      */
     public static int chunkFor(int capacity) {
         return ChunkedAttention.chunkFor(capacity, 128, MAX_CHUNK);
@@ -193,7 +196,7 @@ public final class CommVqAttention {
 
     /**
      * Per chunk c of compressed tokens and query head: chunkMax[c·heads + head], chunkSum (same index) and
-     * chunkAcc[(c·heads + head)·codeBits + j]. Launch: ⌈capacity/chunk⌉ · ⌈heads/8⌉ work-groups, chunk 128 or 256
+     * chunkAcc[(c·heads + head)·codeBits + j]. Launch: ⌈capacity/chunk⌉ · ⌈heads/8⌉ work-groups, chunk 128 to 512
      * ({@link #chunkFor}); group c·⌈heads/8⌉ + i takes chunk c and query heads 8i..8i+7, so a short context still
      * fills the GPU; groups past the compressed region return at once.
      * <p>The bit sums go through subset-sum tables: for every 4 consecutive tokens and query head, the 16 sums of
@@ -220,12 +223,9 @@ public final class CommVqAttention {
         }
         int encoded = CommVqDeviceLayout.blockToEncode(position) * CommVqDeviceLayout.BLOCK;
         storeBlockBits(ctx, bits, blockBits, encoded >= start && encoded < end ? encoded : -1, codeBits);
-        float[] w = ctx.allocateFloatLocalArray(HEADS_AT_ONCE * MAX_CHUNK);
-        float[] table = ctx.allocateFloatLocalArray(HEADS_AT_ONCE * MAX_CHUNK / 4 * 16);
-        int nibbles = (end - start) / 4;
-        int perHead = nibbles * 16;
-        int firstWord = start / CommVqDeviceLayout.WORD_TOKENS;
-        int words = (end - start) / CommVqDeviceLayout.WORD_TOKENS;
+        float[] maxes = ctx.allocateFloatLocalArray(HEADS_AT_ONCE);
+        float[] w = ctx.allocateFloatLocalArray(HEADS_AT_ONCE * TABLE_TOKENS);
+        float[] table = ctx.allocateFloatLocalArray(HEADS_AT_ONCE * TABLE_TOKENS / 4 * 16);
         for (int k = 0; k < HEADS_AT_ONCE; k++) {
             int head = h0 + k;
             float localMax = Float.NEGATIVE_INFINITY;
@@ -236,69 +236,99 @@ public final class CommVqAttention {
             }
             float m = GroupReduce.max(ctx, localMax);
             float partialSum = 0.0f;
-            for (int n = start + tid; n < end; n += size) {
-                float e = 0.0f;
-                if (head < heads) {
-                    e = TornadoMath.exp(scores.get(head * capacity + n) - m);
+            if (head < heads) {
+                for (int n = start + tid; n < end; n += size) {
+                    partialSum += TornadoMath.exp(scores.get(head * capacity + n) - m);
                 }
-                w[k * MAX_CHUNK + n - start] = e * sigmas.get(n);
-                partialSum += e;
             }
             float sum = GroupReduce.sum(ctx, partialSum);
-            if (tid == 0 && head < heads) {
-                chunkMax.set(c * heads + head, m);
-                chunkSum.set(c * heads + head, sum);
-            }
-        }
-        // Entry (k, g, v): the weights of head h0+k's tokens 4g..4g+3 of the chunk that v's bits select.
-        for (int e = tid; e < HEADS_AT_ONCE * perHead; e += size) {
-            int k = e / perHead;
-            int rest = e - k * perHead;
-            int v = rest & 15;
-            int at = k * MAX_CHUNK + 4 * (rest >> 4);
-            float t = 0.0f;
-            if ((v & 1) != 0) {
-                t += w[at];
-            }
-            if ((v & 2) != 0) {
-                t += w[at + 1];
-            }
-            if ((v & 4) != 0) {
-                t += w[at + 2];
-            }
-            if ((v & 8) != 0) {
-                t += w[at + 3];
-            }
-            table[e] = t;
-        }
-        ctx.localBarrier();
-        for (int j = tid; j < codeBits; j += size) {
-            float a0 = 0.0f;
-            float a1 = 0.0f;
-            float a2 = 0.0f;
-            float a3 = 0.0f;
-            float a4 = 0.0f;
-            float a5 = 0.0f;
-            float a6 = 0.0f;
-            float a7 = 0.0f;
-            for (int b = 0; b < words; b++) {
-                int word = bits.get((firstWord + b) * codeBits + j);
-                for (int g = 0; g < 8; g++) {
-                    // >> rather than >>>: TornadoVM emits >>> on an int as OpenCL's signed >>, after Graal has
-                    // dropped the mask that made them equal, so the top nibble of a negative word went negative.
-                    int at = (b * 8 + g) * 16 + ((word >> (4 * g)) & 15);
-                    a0 += table[at];
-                    a1 += table[perHead + at];
-                    a2 += table[2 * perHead + at];
-                    a3 += table[3 * perHead + at];
-                    a4 += table[4 * perHead + at];
-                    a5 += table[5 * perHead + at];
-                    a6 += table[6 * perHead + at];
-                    a7 += table[7 * perHead + at];
+            if (tid == 0) {
+                maxes[k] = m;
+                if (head < heads) {
+                    chunkMax.set(c * heads + head, m);
+                    chunkSum.set(c * heads + head, sum);
                 }
             }
-            int base = (c * heads + h0) * codeBits + j;
-            ChunkedAttention.storeEight(chunkAcc, base, codeBits, heads - h0, a0, a1, a2, a3, a4, a5, a6, a7);
+        }
+        // The chunk's bit sums in pieces of TABLE_TOKENS tokens, whose tables fit in local memory; all pieces weigh
+        // their tokens against the chunk's maxima, so their sums simply add up.
+        for (int piece = start; piece < end; piece += TABLE_TOKENS) {
+            int pieceEnd = TornadoMath.min(piece + TABLE_TOKENS, end);
+            ctx.localBarrier();
+            for (int i = tid; i < HEADS_AT_ONCE * TABLE_TOKENS; i += size) {
+                int k = i / TABLE_TOKENS;
+                int n = piece + i - k * TABLE_TOKENS;
+                float weight = 0.0f;
+                if (h0 + k < heads && n < pieceEnd) {
+                    weight = TornadoMath.exp(scores.get((h0 + k) * capacity + n) - maxes[k]) * sigmas.get(n);
+                }
+                w[i] = weight;
+            }
+            ctx.localBarrier();
+            int perHead = (pieceEnd - piece) / 4 * 16;
+            // Entry (k, g, v): the weights of head h0+k's tokens 4g..4g+3 of the piece that v's bits select.
+            for (int e = tid; e < HEADS_AT_ONCE * perHead; e += size) {
+                int k = e / perHead;
+                int rest = e - k * perHead;
+                int v = rest & 15;
+                int at = k * TABLE_TOKENS + 4 * (rest >> 4);
+                float t = 0.0f;
+                if ((v & 1) != 0) {
+                    t += w[at];
+                }
+                if ((v & 2) != 0) {
+                    t += w[at + 1];
+                }
+                if ((v & 4) != 0) {
+                    t += w[at + 2];
+                }
+                if ((v & 8) != 0) {
+                    t += w[at + 3];
+                }
+                table[e] = t;
+            }
+            ctx.localBarrier();
+            int firstWord = piece / CommVqDeviceLayout.WORD_TOKENS;
+            int words = (pieceEnd - piece) / CommVqDeviceLayout.WORD_TOKENS;
+            int count = heads - h0;
+            for (int j = tid; j < codeBits; j += size) {
+                int base = (c * heads + h0) * codeBits + j;
+                float a0 = 0.0f;
+                float a1 = 0.0f;
+                float a2 = 0.0f;
+                float a3 = 0.0f;
+                float a4 = 0.0f;
+                float a5 = 0.0f;
+                float a6 = 0.0f;
+                float a7 = 0.0f;
+                if (piece > start) {
+                    a0 = chunkAcc.get(base);
+                    a1 = count > 1 ? chunkAcc.get(base + codeBits) : 0.0f;
+                    a2 = count > 2 ? chunkAcc.get(base + 2 * codeBits) : 0.0f;
+                    a3 = count > 3 ? chunkAcc.get(base + 3 * codeBits) : 0.0f;
+                    a4 = count > 4 ? chunkAcc.get(base + 4 * codeBits) : 0.0f;
+                    a5 = count > 5 ? chunkAcc.get(base + 5 * codeBits) : 0.0f;
+                    a6 = count > 6 ? chunkAcc.get(base + 6 * codeBits) : 0.0f;
+                    a7 = count > 7 ? chunkAcc.get(base + 7 * codeBits) : 0.0f;
+                }
+                for (int b = 0; b < words; b++) {
+                    int word = bits.get((firstWord + b) * codeBits + j);
+                    for (int g = 0; g < 8; g++) {
+                        // >> rather than >>>: TornadoVM emits >>> on an int as OpenCL's signed >>, after Graal has
+                        // dropped the mask that made them equal, so the top nibble of a negative word went negative.
+                        int at = (b * 8 + g) * 16 + ((word >> (4 * g)) & 15);
+                        a0 += table[at];
+                        a1 += table[perHead + at];
+                        a2 += table[2 * perHead + at];
+                        a3 += table[3 * perHead + at];
+                        a4 += table[4 * perHead + at];
+                        a5 += table[5 * perHead + at];
+                        a6 += table[6 * perHead + at];
+                        a7 += table[7 * perHead + at];
+                    }
+                }
+                ChunkedAttention.storeEight(chunkAcc, base, codeBits, count, a0, a1, a2, a3, a4, a5, a6, a7);
+            }
         }
     }
 
