@@ -14,7 +14,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *  keyLogits    compressed token n, pair p (threads), every KV head h in turn:
  *               κ_p = Σ_r z_{h,r,p,A_r} + i·z_{h,r,p,B_r}         the key rebuilt from θ, pair by pair
  *               score[q-head][n] = s_n/√d · Σ_p Re(ψ_p · conj(e^{inω_p} κ_p))    for the KV head's query heads
- *  valueChunks  chunk c of compressed tokens (one work-group), every query head:
+ *  valueChunks  chunk c of compressed tokens and 8 query heads (one work-group), each of those heads:
  *               m_c = max score, sum_c = Σ e^{score−m_c}, acc_c[j] = Σ e^{score−m_c}·σ_n·bit_j(n)
  *               (bit_j of 32 tokens per read; the weights summed 4 tokens at a time through 16-entry tables)
  *  combine      per query head and 32 of its dimensions: tail logits q·RoPE_n(k_n)/√d, one max M over chunks

@@ -36,8 +36,7 @@ public record DeviceCommVqLayer(FloatArray rows, FloatArray cross, FloatArray en
                                 FloatArray outBias, FloatArray embedding, FloatArray scalePlusEps,
                                 FloatArray tailKeys, FloatArray tailValues, ByteArray codes, FloatArray norms,
                                 IntArray bits, ByteArray blockBits, FloatArray sigmas, int capacity, int kvDim,
-                                int stages,
-                                int hiddenDim, int codeBits) implements DeviceKvLayer {
+                                int stages, int hiddenDim, int codeBits) implements DeviceKvLayer {
 
     public static DeviceCommVqLayer allocate(CommVqCodebooks books, int layer, String name, int capacity,
                                              ModelShape shape, DeviceMemoryBudget budget) {
