@@ -10,7 +10,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * Decode attention over a dense cache of post-RoPE keys and values {@code [capacity][kvDim]}, split so that the whole
  * device works on a long context (flash-decoding): one query token against tokens 0..position[0].
  * <pre>
- *  logits   a thread per (token, KV head): scores[q-head][n] = q·k_n·scale for the KV head's query heads
+ *  logits   a thread per (token, KV head): scores[q-head][n] = q·k_n·scale for the KV head's query heads, 4 at a time
  *  values   a work-group per (chunk c, KV head), a thread per dimension: per query head m_c = max score,
  *           sum_c = Σ e^{score−m_c}, acc_c[d] = Σ e^{score−m_c}·v_n[d]
  *  combine  a work-group per query head: M = max m_c, out[d] = Σ_c acc_c[d]·e^{m_c−M} / Σ_c sum_c·e^{m_c−M}
@@ -58,7 +58,12 @@ public final class ChunkedAttention {
         return chunk;
     }
 
-    /** Launch: any number of threads; each takes (token, KV head) pairs in a grid-stride loop. */
+    /**
+     * Launch: any number of threads; each takes (token, KV head) pairs in a grid-stride loop and reads the key once
+     * for up to 4 of the KV head's query heads: with a pass over the key per query head, 1024 tokens took 93 µs per
+     * layer on the H100 (LLaMA-3.1-8B shape). A head's dot product still adds its terms in order of d, as the CPU
+     * twin does.
+     */
     public static void logitsF32(KernelContext ctx, FloatArray q, FloatArray keys, FloatArray scores,
                                  IntArray position, int heads, int kvHeads, int headDim, int capacity, float scale) {
         int pairs = (position.get(0) + 1) * kvHeads;
@@ -68,13 +73,25 @@ public final class ChunkedAttention {
             int n = i / kvHeads;
             int h = i - n * kvHeads;
             int key = n * kvDim + h * headDim;
-            for (int g = 0; g < qPerKv; g++) {
+            for (int g = 0; g < qPerKv; g += 4) {
                 int head = h * qPerKv + g;
-                float dot = 0.0f;
+                int q0 = head * headDim;
+                int q1 = (head + TornadoMath.min(1, qPerKv - 1 - g)) * headDim;
+                int q2 = (head + TornadoMath.min(2, qPerKv - 1 - g)) * headDim;
+                int q3 = (head + TornadoMath.min(3, qPerKv - 1 - g)) * headDim;
+                float d0 = 0.0f;
+                float d1 = 0.0f;
+                float d2 = 0.0f;
+                float d3 = 0.0f;
                 for (int d = 0; d < headDim; d++) {
-                    dot += q.get(head * headDim + d) * keys.get(key + d);
+                    float k = keys.get(key + d);
+                    d0 += q.get(q0 + d) * k;
+                    d1 += q.get(q1 + d) * k;
+                    d2 += q.get(q2 + d) * k;
+                    d3 += q.get(q3 + d) * k;
                 }
-                scores.set(head * capacity + n, dot * scale);
+                storeFour(scores, head * capacity + n, capacity, qPerKv - g, d0 * scale, d1 * scale, d2 * scale,
+                        d3 * scale);
             }
         }
     }
@@ -88,14 +105,41 @@ public final class ChunkedAttention {
             int n = i / kvHeads;
             int h = i - n * kvHeads;
             int key = n * kvDim + h * headDim;
-            for (int g = 0; g < qPerKv; g++) {
+            for (int g = 0; g < qPerKv; g += 4) {
                 int head = h * qPerKv + g;
-                float dot = 0.0f;
+                int q0 = head * headDim;
+                int q1 = (head + TornadoMath.min(1, qPerKv - 1 - g)) * headDim;
+                int q2 = (head + TornadoMath.min(2, qPerKv - 1 - g)) * headDim;
+                int q3 = (head + TornadoMath.min(3, qPerKv - 1 - g)) * headDim;
+                float d0 = 0.0f;
+                float d1 = 0.0f;
+                float d2 = 0.0f;
+                float d3 = 0.0f;
                 for (int d = 0; d < headDim; d++) {
-                    dot += q.get(head * headDim + d) * keys.get(key + d).getFloat32();
+                    float k = keys.get(key + d).getFloat32();
+                    d0 += q.get(q0 + d) * k;
+                    d1 += q.get(q1 + d) * k;
+                    d2 += q.get(q2 + d) * k;
+                    d3 += q.get(q3 + d) * k;
                 }
-                scores.set(head * capacity + n, dot * scale);
+                storeFour(scores, head * capacity + n, capacity, qPerKv - g, d0 * scale, d1 * scale, d2 * scale,
+                        d3 * scale);
             }
+        }
+    }
+
+    /** a0..a3 to a[base + k·stride] for k below count (at least 1). */
+    private static void storeFour(FloatArray a, int base, int stride, int count, float a0, float a1, float a2,
+                                  float a3) {
+        a.set(base, a0);
+        if (count > 1) {
+            a.set(base + stride, a1);
+        }
+        if (count > 2) {
+            a.set(base + 2 * stride, a2);
+        }
+        if (count > 3) {
+            a.set(base + 3 * stride, a3);
         }
     }
 
