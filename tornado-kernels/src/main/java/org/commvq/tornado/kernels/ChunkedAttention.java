@@ -90,8 +90,8 @@ public final class ChunkedAttention {
                     d2 += q.get(q2 + d) * k;
                     d3 += q.get(q3 + d) * k;
                 }
-                storeFour(scores, head * capacity + n, capacity, qPerKv - g, d0 * scale, d1 * scale, d2 * scale,
-                        d3 * scale);
+                storeEight(scores, head * capacity + n, capacity, TornadoMath.min(4, qPerKv - g), d0 * scale,
+                        d1 * scale, d2 * scale, d3 * scale, 0.0f, 0.0f, 0.0f, 0.0f);
             }
         }
     }
@@ -122,24 +122,9 @@ public final class ChunkedAttention {
                     d2 += q.get(q2 + d) * k;
                     d3 += q.get(q3 + d) * k;
                 }
-                storeFour(scores, head * capacity + n, capacity, qPerKv - g, d0 * scale, d1 * scale, d2 * scale,
-                        d3 * scale);
+                storeEight(scores, head * capacity + n, capacity, TornadoMath.min(4, qPerKv - g), d0 * scale,
+                        d1 * scale, d2 * scale, d3 * scale, 0.0f, 0.0f, 0.0f, 0.0f);
             }
-        }
-    }
-
-    /** a0..a3 to a[base + k·stride] for k below count (at least 1). */
-    private static void storeFour(FloatArray a, int base, int stride, int count, float a0, float a1, float a2,
-                                  float a3) {
-        a.set(base, a0);
-        if (count > 1) {
-            a.set(base + stride, a1);
-        }
-        if (count > 2) {
-            a.set(base + 2 * stride, a2);
-        }
-        if (count > 3) {
-            a.set(base + 3 * stride, a3);
         }
     }
 
