@@ -19,7 +19,7 @@ public final class DecodeStep {
     private final Rope rope;
     private final int capacity;
     private final FloatArray x;
-    private final IntArray position = new IntArray(1);
+    private final IntArray position;
     private final FloatArray cos;
     private final FloatArray sin;
     private final float[] cosHost;
@@ -33,8 +33,9 @@ public final class DecodeStep {
         this.rope = new Rope(shape.rope(), shape.headDim());
         this.capacity = capacity;
         this.x = budget.floats("x", shape.dim());
-        this.cos = new FloatArray(pairs);
-        this.sin = new FloatArray(pairs);
+        this.position = budget.perGraphInts(1);
+        this.cos = budget.perGraphFloats(pairs);
+        this.sin = budget.perGraphFloats(pairs);
         this.cosHost = new float[pairs];
         this.sinHost = new float[pairs];
     }

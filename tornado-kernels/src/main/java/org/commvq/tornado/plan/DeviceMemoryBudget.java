@@ -1,7 +1,10 @@
 package org.commvq.tornado.plan;
 
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import uk.ac.manchester.tornado.api.types.arrays.ByteArray;
@@ -16,12 +19,13 @@ import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
  * configuration that would not fit is refused with the numbers before anything is allocated. TornadoVM allocates
  * device buffers at the first execute, so refusing at plan construction means no device memory was touched. The
  * bytes counted are those of the native array TornadoVM copies (header included), so the report cannot drift from
- * what is really allocated.
+ * what is really allocated. Host memory comes from {@link HostArrayPool}; {@link #recycle} gives it back.
  */
 public final class DeviceMemoryBudget {
     private static final double MIB = 1024.0 * 1024.0;
     private final long budgetBytes;
     private final Map<String, Long> reservations = new LinkedHashMap<>();
+    private final List<MemorySegment> segments = new ArrayList<>();
     private long usedBytes;
 
     public DeviceMemoryBudget(long budgetBytes) {
@@ -37,28 +41,60 @@ public final class DeviceMemoryBudget {
     }
 
     public FloatArray floats(String what, long n) {
-        reserve(what, arrayBytes(checkedLength(what, n), Float.BYTES));
-        return new FloatArray((int) n);
+        long bytes = arrayBytes(checkedLength(what, n), Float.BYTES);
+        reserve(what, bytes);
+        return FloatArray.fromSegmentShallow(take(bytes));
     }
 
     public HalfFloatArray halves(String what, long n) {
-        reserve(what, arrayBytes(checkedLength(what, n), Short.BYTES));
-        return new HalfFloatArray((int) n);
+        long bytes = arrayBytes(checkedLength(what, n), Short.BYTES);
+        reserve(what, bytes);
+        return HalfFloatArray.fromSegmentShallow(take(bytes));
     }
 
     public DoubleArray doubles(String what, long n) {
-        reserve(what, arrayBytes(checkedLength(what, n), Double.BYTES));
-        return new DoubleArray((int) n);
+        long bytes = arrayBytes(checkedLength(what, n), Double.BYTES);
+        reserve(what, bytes);
+        return DoubleArray.fromSegmentShallow(take(bytes));
     }
 
     public ByteArray bytes(String what, long n) {
-        reserve(what, arrayBytes(checkedLength(what, n), Byte.BYTES));
-        return new ByteArray((int) n);
+        long bytes = arrayBytes(checkedLength(what, n), Byte.BYTES);
+        reserve(what, bytes);
+        return ByteArray.fromSegmentShallow(take(bytes));
     }
 
     public IntArray ints(String what, long n) {
-        reserve(what, arrayBytes(checkedLength(what, n), Integer.BYTES));
-        return new IntArray((int) n);
+        long bytes = arrayBytes(checkedLength(what, n), Integer.BYTES);
+        reserve(what, bytes);
+        return IntArray.fromSegmentShallow(take(bytes));
+    }
+
+    /**
+     * Host arrays whose device copies are counted elsewhere, once per graph that copies them in (see
+     * {@link DecodeStep#perGraphBytes}).
+     */
+    FloatArray perGraphFloats(int n) {
+        return FloatArray.fromSegmentShallow(take(arrayBytes(checkedLength("per-graph floats", n), Float.BYTES)));
+    }
+
+    IntArray perGraphInts(int n) {
+        return IntArray.fromSegmentShallow(take(arrayBytes(checkedLength("per-graph ints", n), Integer.BYTES)));
+    }
+
+    /**
+     * Gives the host memory of every array made here back to {@link HostArrayPool}, once the plan that used them is
+     * closed; the arrays must not be used afterwards.
+     */
+    public void recycle() {
+        HostArrayPool.giveBack(segments);
+        segments.clear();
+    }
+
+    private MemorySegment take(long bytes) {
+        MemorySegment segment = HostArrayPool.take(bytes);
+        segments.add(segment);
+        return segment;
     }
 
     /** Counts bytes under a name, or refuses them when the total would pass the budget. */

@@ -45,6 +45,7 @@ public final class ModelPlan implements AutoCloseable {
     private final DecodeStep step;
     private final HeadPlan head;
     private final TornadoExecutionPlan plan;
+    private final DeviceMemoryBudget budget;
     private final int layerGraphs;
     private final float[] row;
     private final List<DeviceKvLayer> caches = new ArrayList<>();
@@ -63,6 +64,7 @@ public final class ModelPlan implements AutoCloseable {
                     + " with this cache, got " + layersPerGraph);
         }
         this.shape = shape;
+        this.budget = budget;
         this.embedding = weights.tokenEmbedding();
         this.row = new float[shape.dim()];
         this.step = new DecodeStep(shape, capacity, budget);
@@ -149,7 +151,7 @@ public final class ModelPlan implements AutoCloseable {
         return layerGraphs + 1;
     }
 
-    /** Frees the plan's device memory. */
+    /** Frees the plan's device memory and gives its host arrays back for reuse ({@link HostArrayPool}). */
     @Override
     public void close() {
         try {
@@ -157,6 +159,8 @@ public final class ModelPlan implements AutoCloseable {
         } catch (TornadoExecutionPlanException e) {
             throw new IllegalStateException("could not free the device memory of the model plan: " + e.getMessage(),
                     e);
+        } finally {
+            budget.recycle();
         }
     }
 }

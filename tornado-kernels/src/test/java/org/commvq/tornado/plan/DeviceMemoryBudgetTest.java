@@ -32,6 +32,36 @@ class DeviceMemoryBudgetTest {
         assertEquals((1L << 20) - total, budget.freeBytes());
     }
 
+    /**
+     * Issue 6: host memory that TornadoVM's PTX backend may still have pinned must never be freed and handed to
+     * another array. A recycled plan's arrays come back, zeroed, to the next plan that asks for the same sizes, and
+     * every array starts on a page of its own.
+     */
+    @Test
+    void recycledHostMemoryIsReusedZeroedAndPageAligned() {
+        int n = 1237;
+        DeviceMemoryBudget first = new DeviceMemoryBudget(1L << 20);
+        FloatArray a = first.floats("a", n);
+        IntArray position = first.perGraphInts(1);
+        a.set(n - 1, 5f);
+        position.set(0, 9);
+        long address = a.getSegmentWithHeader().address();
+        assertEquals(0, address % 4096);
+        assertEquals(0, position.getSegmentWithHeader().address() % 4096);
+        long bytes = a.getNumBytesOfSegmentWithHeader();
+        int waiting = HostArrayPool.waiting(bytes);
+        first.recycle();
+        assertEquals(waiting + 1, HostArrayPool.waiting(bytes));
+
+        DeviceMemoryBudget second = new DeviceMemoryBudget(1L << 20);
+        FloatArray b = second.floats("b", n);
+        assertEquals(address, b.getSegmentWithHeader().address());
+        assertEquals(n, b.getSize());
+        assertEquals(0f, b.get(n - 1));
+        assertEquals(0, second.perGraphInts(1).get(0));
+        assertEquals(waiting, HostArrayPool.waiting(bytes));
+    }
+
     @Test
     void refusesBeforeAllocatingAndSaysByHowMuch() {
         DeviceMemoryBudget budget = new DeviceMemoryBudget(10_000);
