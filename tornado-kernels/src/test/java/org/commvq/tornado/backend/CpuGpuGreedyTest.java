@@ -65,10 +65,13 @@ class CpuGpuGreedyTest {
      * which cannot assume half floats, encodes the float32 values and keeps fp32. Some tokens then get other codes,
      * each a nearly as good approximation, so the bound is 1.5e-1 + 1e-2·max|logit| (0.155 measured on PoCL, against
      * 2.2e-3 for the fp16 cache); CommVqLayerTest checks the device's arithmetic against its own codes at 2e-4.
+     * The codebook is read from the repository's codebooks/ (-Dcommvq.home names the repository where the working
+     * directory is not a module of it).
      */
     @Test
     void greedyTokensMatchTheCpuWithCommVqCodes() {
-        Path codebook = Path.of("../codebooks/tiny-llama-29m-commvq2.safetensors").toAbsolutePath().normalize();
+        Path codebook = Path.of(System.getProperty("commvq.home", ".."))
+                .resolve("codebooks/tiny-llama-29m-commvq2.safetensors").toAbsolutePath().normalize();
         assumeTrue(Files.isRegularFile(codebook), codebook + " is absent");
         compare("commvq2", codebook, "q8_0", "4", 124, 1.5e-1, 1e-2);
     }
