@@ -18,6 +18,7 @@ import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.types.arrays.ByteArray;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+import uk.ac.manchester.tornado.api.types.collections.VectorFloat2;
 
 /**
  * One layer's CommVQ cache on the device ({@link CommVqDeviceLayout}) with its codebooks, and the tasks of a decode
@@ -28,12 +29,13 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *  q (post-RoPE) ──► keyLogits ─► scores ─► valueChunks ─► chunk summaries ─► combine ◄─ tail ─► att
  * </pre>
  * The encoders run every step and return at once except when a block is due, because a task that is not in the graph
- * cannot run, and a second graph could not share this one's device buffers. Codebooks: θ as split rows, the cross
- * and energy tables of the fast search, the value encoder (weights transposed), E and λ+eps, all fp32.
+ * cannot run, and a second graph could not share this one's device buffers. Codebooks: θ as split rows (for the
+ * encoder) and as (x, y) pairs (for keyLogits), the cross and energy tables of the fast search, the value encoder
+ * (weights transposed), E and λ+eps, all fp32.
  */
-public record DeviceCommVqLayer(FloatArray rows, FloatArray cross, FloatArray energy, FloatArray normWeight,
-                                FloatArray normBias, FloatArray enc1T, FloatArray enc1Bias, FloatArray outT,
-                                FloatArray outBias, FloatArray embedding, FloatArray scalePlusEps,
+public record DeviceCommVqLayer(FloatArray rows, VectorFloat2 rowPairs, FloatArray cross, FloatArray energy,
+                                FloatArray normWeight, FloatArray normBias, FloatArray enc1T, FloatArray enc1Bias,
+                                FloatArray outT, FloatArray outBias, FloatArray embedding, FloatArray scalePlusEps,
                                 FloatArray tailKeys, FloatArray tailValues, ByteArray codes, FloatArray norms,
                                 IntArray bits, ByteArray blockBits, FloatArray sigmas, int capacity, int kvDim,
                                 int stages, int hiddenDim, int codeBits) implements DeviceKvLayer {
@@ -50,8 +52,13 @@ public record DeviceCommVqLayer(FloatArray rows, FloatArray cross, FloatArray en
         CommVqKeyEncode.check(shape.kvHeads(), stages, keys.pairs());
         CommVqValueEncode.check(values.featureDim(), values.hiddenDim(), values.codeBits());
         long tokenCodes = CommVqDeviceLayout.tokenCodeBytes(shape.kvHeads(), stages);
+        float[] rows = keys.layerRows(layer);
+        // Counted here, as VectorFloat2 makes its own storage; TornadoVM copies vector types without pinning their
+        // host memory, so it need not come from HostArrayPool.
+        budget.reserve(name + ".keyRowPairs", DeviceMemoryBudget.arrayBytes(rows.length, Float.BYTES));
         return new DeviceCommVqLayer(
-                copy(budget, name + ".keyRows", keys.layerRows(layer)),
+                copy(budget, name + ".keyRows", rows),
+                CommVqDeviceLayout.rowPairs(rows, keys.pairs()),
                 copy(budget, name + ".keyCross", keys.layerCross(layer)),
                 copy(budget, name + ".keyEnergy", keys.layerEnergy(layer)),
                 copy(budget, name + ".valueNormWeight", p.normWeight()),
@@ -87,8 +94,8 @@ public record DeviceCommVqLayer(FloatArray rows, FloatArray cross, FloatArray en
 
     @Override
     public Object[] arrays() {
-        return new Object[] {rows, cross, energy, normWeight, normBias, enc1T, enc1Bias, outT, outBias, embedding,
-            scalePlusEps, tailKeys, tailValues, codes, norms, bits, blockBits, sigmas};
+        return new Object[] {rows, rowPairs, cross, energy, normWeight, normBias, enc1T, enc1Bias, outT, outBias,
+            embedding, scalePlusEps, tailKeys, tailValues, codes, norms, bits, blockBits, sigmas};
     }
 
     /**
@@ -127,7 +134,7 @@ public record DeviceCommVqLayer(FloatArray rows, FloatArray cross, FloatArray en
         g.task(t.name("tailAppend"), CommVqAttention::tailAppend, ctx, tailKeys, tailValues, s.k(), s.v(),
                 step.position(), kvDim);
         t.grid("tailAppend", Grids.perElement(kvDim, group));
-        g.task(t.name("keyLogits"), CommVqAttention::keyLogits, ctx, s.q(), rows, codes, norms, c.omega(),
+        g.task(t.name("keyLogits"), CommVqAttention::keyLogits, ctx, s.q(), rowPairs, codes, norms, c.omega(),
                 s.scores(), step.position(), shape.heads(), shape.kvHeads(), stages, pairs, capacity, scale);
         t.grid("keyLogits", Grids.perGroup(logitGroups(group, pairs, shape.kvHeads()), group));
         g.task(t.name("valueChunks"), CommVqAttention::valueChunks, ctx, s.scores(), bits, blockBits, sigmas,
