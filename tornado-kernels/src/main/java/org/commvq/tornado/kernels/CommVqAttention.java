@@ -131,7 +131,7 @@ public final class CommVqAttention {
      * KV head per group keeps a group's θ reads within that head's table (stages × 64 rows), which L1 can hold much
      * of; with every head in every group the reads of all heads went to L2 (1.9 ms per layer at 128K on the H100).
      * θ is read as (x, y) pairs ({@link CommVqDeviceLayout#rowPairs}), two loads per stage instead of four: the
-     * kernel is bound by instruction issue, mostly the address arithmetic of its loads (1.31 to 1.24 ms at 128K).
+     * kernel is bound by instruction issue, mostly the address arithmetic of its loads (1.31 to 1.25 ms at 128K).
      */
     public static void keyLogits(KernelContext ctx, FloatArray q, VectorFloat2 rowPairs, ByteArray codes,
                                  FloatArray norms, DoubleArray omega, FloatArray scores, IntArray position, int heads,
