@@ -17,17 +17,27 @@ public final class GroupReduce {
     }
 
     public static float sum(KernelContext ctx, float value) {
+        return segmentSum(ctx, value, ctx.localGroupSizeX);
+    }
+
+    /**
+     * Sums over aligned segments of {@code segment} consecutive threads (a power of two dividing the group size);
+     * every thread gets its own segment's sum. A segment of 32 is one warp on NVIDIA GPUs, but the sum goes through
+     * local memory so that it is the same on every backend (TornadoVM's warp shuffles exist only on PTX).
+     */
+    public static float segmentSum(KernelContext ctx, float value, int segment) {
         float[] partial = ctx.allocateFloatLocalArray(MAX_GROUP);
         int tid = ctx.localIdx;
+        int lane = tid & (segment - 1);
         partial[tid] = value;
         ctx.localBarrier();
-        for (int stride = ctx.localGroupSizeX / 2; stride > 0; stride /= 2) {
-            if (tid < stride) {
+        for (int stride = segment / 2; stride > 0; stride /= 2) {
+            if (lane < stride) {
                 partial[tid] += partial[tid + stride];
             }
             ctx.localBarrier();
         }
-        return partial[0];
+        return partial[tid - lane];
     }
 
     public static float max(KernelContext ctx, float value) {

@@ -43,8 +43,8 @@ public final class HeadPlan {
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, xb, logits);
         g.task("outputNorm", Norms::rmsNorm, ctx, xb, x, norm, dim, shape.rmsEps());
         grids.addWorkerGrid(name + ".outputNorm", Grids.single(groupSize));
-        head.matVec(g, "output", ctx, xb, logits);
-        grids.addWorkerGrid(name + ".output", Grids.perGroup(head.rows(), groupSize));
+        head.matVec(g, "output", ctx, xb, logits, groupSize);
+        grids.addWorkerGrid(name + ".output", head.grid(head.rows(), groupSize));
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, logits);
         this.graph = g;
     }

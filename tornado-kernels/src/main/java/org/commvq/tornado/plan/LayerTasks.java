@@ -89,20 +89,21 @@ final class LayerTasks {
 
         graph.task(prefix + "attnNorm", Norms::rmsNorm, ctx, s.xb(), x, weights.attnNorm(), dim, shape.rmsEps());
         grid("attnNorm", Grids.single(groupSize));
-        weights.wq().qkv(graph, prefix + "qkv", ctx, weights.wk(), weights.wv(), s.xb(), s.q(), s.k(), s.v());
-        grid("qkv", Grids.perGroup(weights.wq().rows() + 2 * weights.wk().rows(), groupSize));
+        weights.wq().qkv(graph, prefix + "qkv", ctx, weights.wk(), weights.wv(), s.xb(), s.q(), s.k(), s.v(),
+                groupSize);
+        grid("qkv", weights.wq().grid(weights.wq().rows() + 2 * weights.wk().rows(), groupSize));
         graph.task(prefix + "ropeQ", Rope::rotatePairs, ctx, s.q(), step.cos(), step.sin(), shape.heads(), pairs);
         grid("ropeQ", Grids.perElement(shape.heads() * pairs, groupSize));
         cache.addAttention(this, ctx, s, step);
-        weights.wo().matVecAdd(graph, prefix + "woResidual", ctx, s.att(), x);
-        grid("woResidual", Grids.perGroup(dim, groupSize));
+        weights.wo().matVecAdd(graph, prefix + "woResidual", ctx, s.att(), x, groupSize);
+        grid("woResidual", weights.wo().grid(dim, groupSize));
 
         graph.task(prefix + "ffnNorm", Norms::rmsNorm, ctx, s.xb(), x, weights.ffnNorm(), dim, shape.rmsEps());
         grid("ffnNorm", Grids.single(groupSize));
-        weights.wGate().gateUp(graph, prefix + "gateUp", ctx, weights.wUp(), s.xb(), s.gate());
-        grid("gateUp", Grids.perGroup(shape.ffnDim(), groupSize));
-        weights.wDown().matVecAdd(graph, prefix + "downResidual", ctx, s.gate(), x);
-        grid("downResidual", Grids.perGroup(dim, groupSize));
+        weights.wGate().gateUp(graph, prefix + "gateUp", ctx, weights.wUp(), s.xb(), s.gate(), groupSize);
+        grid("gateUp", weights.wGate().grid(shape.ffnDim(), groupSize));
+        weights.wDown().matVecAdd(graph, prefix + "downResidual", ctx, s.gate(), x, groupSize);
+        grid("downResidual", weights.wDown().grid(dim, groupSize));
     }
 
     /** The graph the block's tasks go into; a task added by a cache is named with {@link #name}. */

@@ -9,7 +9,6 @@ import org.commvq.model.gguf.GgmlType;
 import org.commvq.model.tensor.WeightMatrix;
 import org.commvq.tornado.plan.DeviceMatrix;
 import org.commvq.tornado.plan.DeviceMemoryBudget;
-import org.commvq.tornado.plan.Grids;
 import org.commvq.tornado.plan.WeightFormat;
 import org.commvq.tornado.plan.WeightUpload;
 import org.commvq.tornado.testing.Kernels;
@@ -42,7 +41,7 @@ class MatVecTest {
     }
 
     @ParameterizedTest(name = "Q8_0 {0}x{1}, group {2}")
-    @CsvSource({"67, 1120, 256", "300, 64, 64", "5, 4096, 256"})
+    @CsvSource({"67, 1120, 256", "300, 64, 64", "5, 4096, 256", "9, 8224, 128", "7, 96, 16"})
     void q8MatchesTheCpuDotProduct(int rows, int cols, int group) {
         check(GgmlType.Q8_0, WeightFormat.Q8_0, rows, cols, group);
     }
@@ -78,9 +77,9 @@ class MatVecTest {
             graph.transferToDevice(DataTransferMode.FIRST_EXECUTION, d[i].arrays());
         }
         graph.transferToDevice(DataTransferMode.FIRST_EXECUTION, x);
-        d[0].qkv(graph, "t", new KernelContext(), d[1], d[2], x, out[0], out[1], out[2]);
+        d[0].qkv(graph, "t", new KernelContext(), d[1], d[2], x, out[0], out[1], out[2], group);
         graph.transferToHost(DataTransferMode.EVERY_EXECUTION, out[0], out[1], out[2]);
-        Kernels.runOnce(graph, Grids.perGroup(qRows + 2 * kvRows, group));
+        Kernels.runOnce(graph, d[0].grid(qRows + 2 * kvRows, group));
         for (int i = 0; i < 3; i++) {
             double[] magnitude = TestWeights.magnitudes(m[i], xs);
             for (int r = 0; r < m[i].rows(); r++) {
@@ -108,11 +107,11 @@ class MatVecTest {
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, u.arrays())
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, x, acc);
         KernelContext ctx = new KernelContext();
-        w.matVec(graph, "plain", ctx, x, out);
-        w.matVecAdd(graph, "add", ctx, x, acc);
-        w.gateUp(graph, "gateUp", ctx, u, x, swiGlu);
+        w.matVec(graph, "plain", ctx, x, out, group);
+        w.matVecAdd(graph, "add", ctx, x, acc, group);
+        w.gateUp(graph, "gateUp", ctx, u, x, swiGlu, group);
         graph.transferToHost(DataTransferMode.EVERY_EXECUTION, out, acc, swiGlu);
-        Kernels.runOnce(graph, Grids.perGroup(rows, group), "plain", "add", "gateUp");
+        Kernels.runOnce(graph, w.grid(rows, group), "plain", "add", "gateUp");
 
         double[] magnitude = TestWeights.magnitudes(m, xs);
         double[] upMagnitude = TestWeights.magnitudes(up, xs);

@@ -100,16 +100,16 @@ public final class KernelTimes {
             graph.transferToDevice(DataTransferMode.FIRST_EXECUTION, m.arrays());
         }
         graph.transferToDevice(DataTransferMode.FIRST_EXECUTION, x, q, k, v, hidden, acc);
-        wq.qkv(graph, "qkv", ctx, wk, wv, x, q, k, v);
-        wo.matVecAdd(graph, "woResidual", ctx, x, acc);
-        gate.gateUp(graph, "gateUp", ctx, up, x, hidden);
-        down.matVecAdd(graph, "downResidual", ctx, x, acc);
+        wq.qkv(graph, "qkv", ctx, wk, wv, x, q, k, v, GROUP);
+        wo.matVecAdd(graph, "woResidual", ctx, x, acc, GROUP);
+        gate.gateUp(graph, "gateUp", ctx, up, x, hidden, GROUP);
+        down.matVecAdd(graph, "downResidual", ctx, x, acc, GROUP);
         graph.transferToHost(DataTransferMode.EVERY_EXECUTION, acc);
         GridScheduler grids = new GridScheduler();
-        grids.addWorkerGrid("matvec.qkv", Grids.perGroup(dim + 2 * kv, GROUP));
-        grids.addWorkerGrid("matvec.woResidual", Grids.perGroup(dim, GROUP));
-        grids.addWorkerGrid("matvec.gateUp", Grids.perGroup(ffn, GROUP));
-        grids.addWorkerGrid("matvec.downResidual", Grids.perGroup(dim, GROUP));
+        grids.addWorkerGrid("matvec.qkv", wq.grid(dim + 2 * kv, GROUP));
+        grids.addWorkerGrid("matvec.woResidual", wo.grid(dim, GROUP));
+        grids.addWorkerGrid("matvec.gateUp", gate.grid(ffn, GROUP));
+        grids.addWorkerGrid("matvec.downResidual", down.grid(dim, GROUP));
         Map<String, Long> bytes = new LinkedHashMap<>();
         bytes.put("qkv", q8Bytes(dim + 2L * kv, dim));
         bytes.put("woResidual", q8Bytes(dim, dim));
