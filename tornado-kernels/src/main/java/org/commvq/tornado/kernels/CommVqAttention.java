@@ -19,8 +19,10 @@ import uk.ac.manchester.tornado.api.types.vectors.Float2;
  *  valueChunks  chunk c of compressed tokens and 8 query heads (one work-group), each of those heads:
  *               m_c = max score, sum_c = Σ e^{score−m_c}, acc_c[j] = Σ e^{score−m_c}·σ_n·bit_j(n)
  *               (bit_j of 32 tokens per read; the weights summed 4 tokens at a time through 16-entry tables)
- *  combine      per query head and 32 of its dimensions: tail logits q·RoPE_n(k_n)/√d, one max M over chunks
- *               and tail, acc[j] = Σ_c acc_c[j]·e^{m_c−M},  out = ((acc·E_g) ⊙ (λ+eps)_g + Σ_tail e^{s−M}·v) / Σ e^{·−M}
+ *  softmaxSummary  per query head: tail logits q·RoPE_n(k_n)/√d, one max M over chunks and tail, the weights
+ *               e^{m_c−M} and e^{s−M}, and their total Σ e^{·−M}
+ *  mergeChunks  per query head and 32 bits j: acc[j] = Σ_c acc_c[j]·e^{m_c−M}
+ *  combine      per query head and 32 of its dimensions: out = ((acc·E_g) ⊙ (λ+eps)_g + Σ_tail e^{s−M}·v) / total
  * </pre>
  * The CPU twin is {@code CommVqKvCache} with the fused-decode path: same formulas, the softmax assembled from
  * per-chunk maxima rather than one global one. RoPE angles n·ω_p are reduced modulo 2π in double before a float
@@ -46,9 +48,11 @@ public final class CommVqAttention {
      * took half the time of 4 when it read a token's bit at a time (3.3 ms per layer at 128K with 4).
      */
     static final int HEADS_AT_ONCE = 8;
-    /** Most chunks combine can weigh, and most value bits per token. */
+    /** Most chunks and value bits per token the kernels take (chunkFor keeps a cache near 256 chunks). */
     public static final int MAX_CHUNKS = 1024;
     public static final int MAX_CODE_BITS = 4096;
+    /** Value-code bits per mergeChunks work-group. */
+    public static final int MERGE_BITS = 32;
     /** Output dimensions per combine work-group; head_dim and the work-group size are multiples of it. */
     public static final int COMBINE_DIMS = 32;
     private static final double TWO_PI = 2.0 * Math.PI;
@@ -366,21 +370,16 @@ public final class CommVqAttention {
     }
 
     /**
-     * out[head·headDim + d] for the {@link #COMBINE_DIMS} dimensions d of one work-group (work-group = head ·
-     * headDim/COMBINE_DIMS + block): the tail's exact logits, one softmax over the chunks' summaries and the tail,
-     * the chunks' bit sums merged, and the value sum. Each group repeats the head's merge, so the E multiply, a
-     * codeBits-long sum per dimension, is split over the group's lanes and a head's dimensions over several groups:
-     * with a group per head, its serial loop left most of the GPU idle (455 µs per layer at 8K on the H100).
-     * Launch: heads · headDim/COMBINE_DIMS work-groups.
+     * Per query head (a work-group each): the tail's exact logits q·RoPE_n(k_n)/√d and one softmax over them and the
+     * chunks' summaries, written as chunkWeights[head·chunkSlots + c] = e^{m_c−M}, tailWeights[head·128 + t] =
+     * e^{logit_t−M} and totals[head] = Σ_c sum_c·e^{m_c−M} + Σ_t e^{logit_t−M}, for {@link #mergeChunks} and
+     * {@link #combine}. Launch: heads work-groups.
      */
-    public static void combine(KernelContext ctx, FloatArray q, FloatArray tailKeys, FloatArray tailValues,
-                               FloatArray chunkMax, FloatArray chunkSum, FloatArray chunkAcc,
-                               FloatArray embedding, FloatArray scalePlusEps, DoubleArray omega, FloatArray out,
-                               IntArray position, int heads, int kvHeads, int headDim, int codeBits, int chunk,
-                               float scale) {
-        int blocks = headDim / COMBINE_DIMS;
-        int head = ctx.groupIdx / blocks;
-        int firstDim = (ctx.groupIdx - head * blocks) * COMBINE_DIMS;
+    public static void softmaxSummary(KernelContext ctx, FloatArray q, FloatArray tailKeys, FloatArray chunkMax,
+                                      FloatArray chunkSum, DoubleArray omega, FloatArray chunkWeights,
+                                      FloatArray tailWeights, FloatArray totals, IntArray position, int heads,
+                                      int kvHeads, int headDim, int chunk, int chunkSlots, float scale) {
+        int head = ctx.groupIdx;
         int tid = ctx.localIdx;
         int size = ctx.localGroupSizeX;
         int pos = position.get(0);
@@ -391,14 +390,11 @@ public final class CommVqAttention {
         int col = head / (heads / kvHeads) * headDim;
         int pairs = headDim / 2;
         float[] query = ctx.allocateFloatLocalArray(GroupReduce.MAX_GROUP);
-        float[] weight = ctx.allocateFloatLocalArray(MAX_CHUNKS);
-        float[] acc = ctx.allocateFloatLocalArray(MAX_CODE_BITS);
-        float[] tailWeight = ctx.allocateFloatLocalArray(CommVqDeviceLayout.BLOCK);
-        float[] lanePartial = ctx.allocateFloatLocalArray(GroupReduce.MAX_GROUP);
         for (int d = tid; d < headDim; d += size) {
             query[d] = q.get(head * headDim + d);
         }
         ctx.localBarrier();
+        float[] logits = ctx.allocateFloatLocalArray(CommVqDeviceLayout.BLOCK);
         float localMax = Float.NEGATIVE_INFINITY;
         for (int t = tid; t < tail; t += size) {
             int n = compressed + t;
@@ -414,7 +410,7 @@ public final class CommVqAttention {
                 dot += query[2 * p] * (kx * c - ky * s) + query[2 * p + 1] * (kx * s + ky * c);
             }
             float logit = dot * scale;
-            tailWeight[t] = logit;
+            logits[t] = logit;
             localMax = TornadoMath.max(localMax, logit);
         }
         for (int c = tid; c < chunks; c += size) {
@@ -423,65 +419,88 @@ public final class CommVqAttention {
         float max = GroupReduce.max(ctx, localMax);
         float partial = 0.0f;
         for (int t = tid; t < tail; t += size) {
-            float e = TornadoMath.exp(tailWeight[t] - max);
-            tailWeight[t] = e;
+            float e = TornadoMath.exp(logits[t] - max);
+            tailWeights.set(head * CommVqDeviceLayout.BLOCK + t, e);
             partial += e;
         }
         for (int c = tid; c < chunks; c += size) {
             float f = TornadoMath.exp(chunkMax.get(c * heads + head) - max);
-            weight[c] = f;
+            chunkWeights.set(head * chunkSlots + c, f);
             partial += chunkSum.get(c * heads + head) * f;
         }
         float total = GroupReduce.sum(ctx, partial);
-        // Four bits per pass over the chunks keep four independent loads in flight per thread.
-        for (int j = tid; j < codeBits; j += 4 * size) {
-            int j1 = j + size;
-            int j2 = j + 2 * size;
-            int j3 = j + 3 * size;
-            float a0 = 0.0f;
-            float a1 = 0.0f;
-            float a2 = 0.0f;
-            float a3 = 0.0f;
-            for (int c = 0; c < chunks; c++) {
-                int base = (c * heads + head) * codeBits;
-                float f = weight[c];
-                a0 += chunkAcc.get(base + j) * f;
-                if (j3 < codeBits) {
-                    a1 += chunkAcc.get(base + j1) * f;
-                    a2 += chunkAcc.get(base + j2) * f;
-                    a3 += chunkAcc.get(base + j3) * f;
-                } else {
-                    if (j1 < codeBits) {
-                        a1 += chunkAcc.get(base + j1) * f;
-                    }
-                    if (j2 < codeBits) {
-                        a2 += chunkAcc.get(base + j2) * f;
-                    }
-                }
-            }
-            acc[j] = a0;
-            if (j1 < codeBits) {
-                acc[j1] = a1;
-            }
-            if (j2 < codeBits) {
-                acc[j2] = a2;
-            }
-            if (j3 < codeBits) {
-                acc[j3] = a3;
+        if (tid == 0) {
+            totals.set(head, total);
+        }
+    }
+
+    /**
+     * merged[head·codeBits + j] = Σ_c chunkAcc[(c·heads + head)·codeBits + j]·chunkWeights[head·chunkSlots + c]: the
+     * chunks' bit sums on one scale. A work-group takes 32 bits j of one head and splits the chunks over its warps,
+     * so that many loads are in flight: in one kernel with the E multiply, each head's sums were read by every group
+     * of that head, one chunk after another (0.19 ms per layer at 128K on the H100).
+     * Launch: heads · ⌈codeBits/32⌉ work-groups.
+     */
+    public static void mergeChunks(KernelContext ctx, FloatArray chunkAcc, FloatArray chunkWeights,
+                                   FloatArray merged, IntArray position, int heads, int codeBits, int chunk,
+                                   int chunkSlots) {
+        int blocks = (codeBits + MERGE_BITS - 1) / MERGE_BITS;
+        int head = ctx.groupIdx / blocks;
+        int tid = ctx.localIdx;
+        int slices = ctx.localGroupSizeX / MERGE_BITS;
+        int slice = tid / MERGE_BITS;
+        int j = (ctx.groupIdx - head * blocks) * MERGE_BITS + tid - slice * MERGE_BITS;
+        int chunks = (CommVqDeviceLayout.compressed(position.get(0)) + chunk - 1) / chunk;
+        float acc = 0.0f;
+        if (j < codeBits) {
+            for (int c = slice; c < chunks; c += slices) {
+                acc += chunkAcc.get((c * heads + head) * codeBits + j) * chunkWeights.get(head * chunkSlots + c);
             }
         }
+        float[] partial = ctx.allocateFloatLocalArray(GroupReduce.MAX_GROUP);
+        partial[tid] = acc;
         ctx.localBarrier();
+        if (slice == 0 && j < codeBits) {
+            float sum = 0.0f;
+            for (int k = 0; k < slices; k++) {
+                sum += partial[k * MERGE_BITS + tid];
+            }
+            merged.set(head * codeBits + j, sum);
+        }
+    }
+
+    /**
+     * out[head·headDim + d] for the {@link #COMBINE_DIMS} dimensions d of one work-group (work-group = head ·
+     * headDim/COMBINE_DIMS + block): ((merged·E) ⊙ (λ+eps) + Σ_tail e^{logit−M}·v) / total, from
+     * {@link #mergeChunks} and {@link #softmaxSummary}. The E multiply, a codeBits-long sum per dimension, is split
+     * over the group's lanes, and a head's dimensions over several groups: with a group per head, its serial loop
+     * left most of the GPU idle (455 µs per layer at 8K on the H100). Launch: heads · headDim/COMBINE_DIMS
+     * work-groups.
+     */
+    public static void combine(KernelContext ctx, FloatArray merged, FloatArray tailWeights, FloatArray totals,
+                               FloatArray tailValues, FloatArray embedding, FloatArray scalePlusEps, FloatArray out,
+                               IntArray position, int heads, int kvHeads, int headDim, int codeBits) {
+        int blocks = headDim / COMBINE_DIMS;
+        int head = ctx.groupIdx / blocks;
+        int firstDim = (ctx.groupIdx - head * blocks) * COMBINE_DIMS;
+        int tid = ctx.localIdx;
+        int size = ctx.localGroupSizeX;
+        int pos = position.get(0);
+        int tail = pos - CommVqDeviceLayout.compressed(pos) + 1;
+        int kvDim = kvHeads * headDim;
+        int col = head / (heads / kvHeads) * headDim;
+        float[] lanePartial = ctx.allocateFloatLocalArray(GroupReduce.MAX_GROUP);
         int lanes = size / COMBINE_DIMS;
         int lane = tid / COMBINE_DIMS;
         int dim = tid - lane * COMBINE_DIMS;
         int feature = col + firstDim + dim;
         float v = 0.0f;
         for (int j = lane; j < codeBits; j += lanes) {
-            v += acc[j] * embedding.get(j * kvDim + feature);
+            v += merged.get(head * codeBits + j) * embedding.get(j * kvDim + feature);
         }
         v *= scalePlusEps.get(feature);
         for (int t = lane; t < tail; t += lanes) {
-            v += tailWeight[t] * tailValues.get(t * kvDim + feature);
+            v += tailWeights.get(head * CommVqDeviceLayout.BLOCK + t) * tailValues.get(t * kvDim + feature);
         }
         lanePartial[tid] = v;
         ctx.localBarrier();
@@ -490,7 +509,7 @@ public final class CommVqAttention {
             for (int l = 0; l < lanes; l++) {
                 sum += lanePartial[l * COMBINE_DIMS + dim];
             }
-            out.set(head * headDim + firstDim + dim, sum / total);
+            out.set(head * headDim + firstDim + dim, sum / totals.get(head));
         }
     }
 }

@@ -2,16 +2,19 @@ package org.commvq.tornado.plan;
 
 import org.commvq.cache.ModelShape;
 import org.commvq.tornado.kernels.CommVqAttention;
+import org.commvq.tornado.kernels.CommVqDeviceLayout;
 
 import uk.ac.manchester.tornado.api.types.arrays.DoubleArray;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /**
  * What the CommVQ blocks of one graph share: the RoPE frequencies ω_p in double (the kernels turn n·ω_p into angles
- * at any position) and the per-chunk softmax summaries of {@link CommVqAttention#valueChunks}, which one block
- * writes and reads before the next block runs.
+ * at any position), the per-chunk softmax summaries of {@link CommVqAttention#valueChunks}, and what
+ * {@link CommVqAttention#softmaxSummary} and {@link CommVqAttention#mergeChunks} make of them; one block writes and
+ * reads them before the next block runs.
  */
 public record CommVqScratch(DoubleArray omega, FloatArray chunkMax, FloatArray chunkSum, FloatArray chunkAcc,
+                            FloatArray chunkWeights, FloatArray tailWeights, FloatArray totals, FloatArray merged,
                             int chunk, int chunks) {
 
     public static CommVqScratch allocate(String name, ModelShape shape, int capacity, int codeBits,
@@ -26,10 +29,13 @@ public record CommVqScratch(DoubleArray omega, FloatArray chunkMax, FloatArray c
         }
         return new CommVqScratch(omega, budget.floats(name + ".chunkMax", summaries),
                 budget.floats(name + ".chunkSum", summaries), budget.floats(name + ".chunkAcc", summaries * codeBits),
-                chunk, chunks);
+                budget.floats(name + ".chunkWeights", summaries),
+                budget.floats(name + ".tailWeights", (long) shape.heads() * CommVqDeviceLayout.BLOCK),
+                budget.floats(name + ".totals", shape.heads()),
+                budget.floats(name + ".merged", (long) shape.heads() * codeBits), chunk, chunks);
     }
 
     public Object[] arrays() {
-        return new Object[] {omega, chunkMax, chunkSum, chunkAcc};
+        return new Object[] {omega, chunkMax, chunkSum, chunkAcc, chunkWeights, tailWeights, totals, merged};
     }
 }

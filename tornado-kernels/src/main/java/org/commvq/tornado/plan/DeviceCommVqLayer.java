@@ -26,7 +26,9 @@ import uk.ac.manchester.tornado.api.types.collections.VectorFloat2;
  * <pre>
  *  k, v (pre-RoPE) ─► encodeKeys, encodeValues   only at a positive multiple of 128: the full tail ─► one block
  *                 └─► tailAppend                 k, v into tail slot pos mod 128
- *  q (post-RoPE) ──► keyLogits ─► scores ─► valueChunks ─► chunk summaries ─► combine ◄─ tail ─► att
+ *  q (post-RoPE) ──► keyLogits ─► scores ─► valueChunks ─► chunk summaries ─┬► softmaxSummary ◄─ tail keys
+ *                                                                          └─► mergeChunks ◄─ chunk weights
+ *                                               merged bit sums, tail weights ─► combine ◄─ tail values ─► att
  * </pre>
  * The encoders run every step and return at once except when a block is due, because a task that is not in the graph
  * cannot run, and a second graph could not share this one's device buffers. Codebooks: θ as split rows (for the
@@ -141,9 +143,17 @@ public record DeviceCommVqLayer(FloatArray rows, VectorFloat2 rowPairs, FloatArr
                 c.chunkMax(), c.chunkSum(), c.chunkAcc(), step.position(), shape.heads(), codeBits, c.chunk(),
                 capacity);
         t.grid("valueChunks", Grids.perGroup(CommVqAttention.valueChunkGroups(c.chunks(), shape.heads()), group));
-        g.task(t.name("combine"), CommVqAttention::combine, ctx, s.q(), tailKeys, tailValues, c.chunkMax(),
-                c.chunkSum(), c.chunkAcc(), embedding, scalePlusEps, c.omega(), s.att(), step.position(),
-                shape.heads(), shape.kvHeads(), shape.headDim(), codeBits, c.chunk(), scale);
+        g.task(t.name("softmaxSummary"), CommVqAttention::softmaxSummary, ctx, s.q(), tailKeys, c.chunkMax(),
+                c.chunkSum(), c.omega(), c.chunkWeights(), c.tailWeights(), c.totals(), step.position(),
+                shape.heads(), shape.kvHeads(), shape.headDim(), c.chunk(), c.chunks(), scale);
+        t.grid("softmaxSummary", Grids.perGroup(shape.heads(), group));
+        g.task(t.name("mergeChunks"), CommVqAttention::mergeChunks, ctx, c.chunkAcc(), c.chunkWeights(), c.merged(),
+                step.position(), shape.heads(), codeBits, c.chunk(), c.chunks());
+        t.grid("mergeChunks", Grids.perGroup(shape.heads()
+                * ((codeBits + CommVqAttention.MERGE_BITS - 1) / CommVqAttention.MERGE_BITS), group));
+        g.task(t.name("combine"), CommVqAttention::combine, ctx, c.merged(), c.tailWeights(), c.totals(), tailValues,
+                embedding, scalePlusEps, s.att(), step.position(), shape.heads(), shape.kvHeads(), shape.headDim(),
+                codeBits);
         t.grid("combine", Grids.perGroup(shape.heads() * shape.headDim() / CommVqAttention.COMBINE_DIMS, group));
     }
 
