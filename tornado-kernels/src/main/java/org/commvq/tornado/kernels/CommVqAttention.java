@@ -53,8 +53,12 @@ public final class CommVqAttention {
     public static final int MAX_CODE_BITS = 4096;
     /** Value-code bits per mergeChunks work-group. */
     public static final int MERGE_BITS = 32;
-    /** Output dimensions per combine work-group; head_dim and the work-group size are multiples of it. */
-    public static final int COMBINE_DIMS = 32;
+    /**
+     * Output dimensions per combine work-group; head_dim and the work-group size are multiples of it. Eight give the
+     * 8B shape 512 groups, each lane summing 32 of 1024 bits: 42 µs per layer at 128K on the H100, against 83 µs with
+     * 32 dimensions (128 groups, 128 bits per lane).
+     */
+    public static final int COMBINE_DIMS = 8;
     private static final double TWO_PI = 2.0 * Math.PI;
     /**
      * Angles are reduced with a multiply by 1/(2π), not a division by 2π: a double division is a long instruction
