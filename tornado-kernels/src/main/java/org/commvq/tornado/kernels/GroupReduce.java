@@ -41,16 +41,22 @@ public final class GroupReduce {
     }
 
     public static float max(KernelContext ctx, float value) {
+        return segmentMax(ctx, value, ctx.localGroupSizeX);
+    }
+
+    /** The maximum over aligned segments, as {@link #segmentSum} sums them. */
+    public static float segmentMax(KernelContext ctx, float value, int segment) {
         float[] partial = ctx.allocateFloatLocalArray(MAX_GROUP);
         int tid = ctx.localIdx;
+        int lane = tid & (segment - 1);
         partial[tid] = value;
         ctx.localBarrier();
-        for (int stride = ctx.localGroupSizeX / 2; stride > 0; stride /= 2) {
-            if (tid < stride) {
+        for (int stride = segment / 2; stride > 0; stride /= 2) {
+            if (lane < stride) {
                 partial[tid] = TornadoMath.max(partial[tid], partial[tid + stride]);
             }
             ctx.localBarrier();
         }
-        return partial[0];
+        return partial[tid - lane];
     }
 }
