@@ -98,6 +98,8 @@ class CommVqLayerTest {
             }
         } catch (TornadoExecutionPlanException e) {
             throw new IllegalStateException(e);
+        } finally {
+            budget.recycle();
         }
         assertEquals(256, cpu.compressedLength(0), "blocks the CPU compressed");
     }
