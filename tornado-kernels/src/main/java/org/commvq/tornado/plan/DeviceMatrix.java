@@ -125,14 +125,14 @@ public sealed interface DeviceMatrix {
         public TaskGraph matVec(TaskGraph graph, String task, KernelContext ctx, FloatArray x, FloatArray out,
                                 int groupSize) {
             return graph.task(task, MatVec::q8, ctx, out, quants, scales, x, cols, rows,
-                    MatVec.q8RowThreads(rows, cols, groupSize));
+                    rowThreads(groupSize));
         }
 
         @Override
         public TaskGraph matVecAdd(TaskGraph graph, String task, KernelContext ctx, FloatArray x, FloatArray acc,
                                    int groupSize) {
             return graph.task(task, MatVec::q8Add, ctx, acc, quants, scales, x, cols, rows,
-                    MatVec.q8RowThreads(rows, cols, groupSize));
+                    rowThreads(groupSize));
         }
 
         @Override
@@ -140,7 +140,7 @@ public sealed interface DeviceMatrix {
                                 FloatArray out, int groupSize) {
             Q8 u = (Q8) up;
             return graph.task(task, MatVec::q8GateUp, ctx, out, quants, scales, u.quants, u.scales, x, cols, rows,
-                    MatVec.q8RowThreads(rows, cols, groupSize));
+                    rowThreads(groupSize));
         }
 
         @Override
@@ -149,13 +149,17 @@ public sealed interface DeviceMatrix {
             Q8 key = (Q8) wk;
             Q8 value = (Q8) wv;
             return graph.task(task, MatVec::q8Qkv, ctx, q, k, v, quants, scales, key.quants, key.scales, value.quants,
-                    value.scales, x, cols, rows, wk.rows(), MatVec.q8RowThreads(rows, cols, groupSize));
+                    value.scales, x, cols, rows, wk.rows(), rowThreads(groupSize));
         }
 
         @Override
         public WorkerGrid grid(int taskRows, int groupSize) {
-            int rowThreads = MatVec.q8RowThreads(rows, cols, groupSize);
-            return Grids.perGroup(MatVec.q8Groups(taskRows, rowThreads, groupSize), groupSize);
+            return Grids.perGroup(MatVec.q8Groups(taskRows, rowThreads(groupSize), groupSize), groupSize);
+        }
+
+        /** Threads per row, the same for a task and its launch shape: both depend on this matrix's own shape. */
+        private int rowThreads(int groupSize) {
+            return MatVec.q8RowThreads(rows, cols, groupSize);
         }
     }
 }
