@@ -6,8 +6,6 @@ import uk.ac.manchester.tornado.api.types.arrays.ByteArray;
 import uk.ac.manchester.tornado.api.types.arrays.DoubleArray;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
-import uk.ac.manchester.tornado.api.types.collections.VectorFloat2;
-import uk.ac.manchester.tornado.api.types.vectors.Float2;
 
 /**
  * Decode attention over one layer's CommVQ cache ({@link CommVqDeviceLayout}) straight from the codes (spec §1.3,
@@ -29,13 +27,17 @@ import uk.ac.manchester.tornado.api.types.vectors.Float2;
  * cos/sin, so positions near 128K keep the accuracy of the CPU's double-precision angles.
  */
 public final class CommVqAttention {
-    /**
-     * Local floats for keyLogits' per-pair partial products: tokens per group × query heads per KV head × (pairs + 1).
-     * Kept small so that L1 keeps most of the SM's on-chip memory for θ.
+    /*
+     * keyLogits' local arrays are sized for the preset shapes (the 8B and 3B shapes, the 1B shape's 16 tokens per
+     * group and 21 stages) and no larger: what a group does not take stays L1 for θ. On the H100 at 128K the kernel
+     * took 1.05 ms per layer with these 9.7 KB, 1.10 ms with 14.5 KB and 1.20 ms with 16.5 KB.
      */
-    public static final int LOGIT_PARTIALS = 2080;
-    /** Local ints for the codes of the tokens keyLogits takes at once: tokens per group × stages. */
-    public static final int LOGIT_CODES = 512;
+    /** Local floats for keyLogits' partial products: tokens per group × query heads per KV head × (pairs/2 + 1). */
+    public static final int LOGIT_PARTIALS = 1152;
+    /** Local ints for each of keyLogits' two row offset arrays: tokens per group × stages. */
+    public static final int LOGIT_OFFSETS = 384;
+    /** Local floats for the query heads of one KV head: query heads per KV head × head_dim. */
+    public static final int LOGIT_QUERY = 512;
     /** Most compressed tokens one valueChunks work-group takes. */
     public static final int MAX_CHUNK = 512;
     /**
@@ -84,13 +86,17 @@ public final class CommVqAttention {
         if (heads % kvHeads != 0) {
             throw new IllegalArgumentException(heads + " query heads do not split over " + kvHeads + " KV heads");
         }
-        if (groupSize / pairs * stages > LOGIT_CODES) {
+        int qPerKv = heads / kvHeads;
+        int tokensPerGroup = groupSize / (pairs / 2);
+        if (pairs % 2 != 0 || tokensPerGroup * stages > LOGIT_OFFSETS) {
             throw new IllegalArgumentException("CommVQ key logits: " + stages + " stages x head_dim " + headDim
-                    + " exceed the kernel's local code array of " + LOGIT_CODES + " ints");
+                    + " need head_dim a multiple of 4 and fit the kernel's local offset arrays of " + LOGIT_OFFSETS
+                    + " ints");
         }
-        if (groupSize / pairs * (heads / kvHeads) * (pairs + 1) > LOGIT_PARTIALS) {
-            throw new IllegalArgumentException("CommVQ key logits: " + heads / kvHeads + " query heads per KV head x"
-                    + " head_dim " + headDim + " exceed the kernel's local array of " + LOGIT_PARTIALS + " floats");
+        if (tokensPerGroup * qPerKv * (pairs / 2 + 1) > LOGIT_PARTIALS || qPerKv * headDim > LOGIT_QUERY) {
+            throw new IllegalArgumentException("CommVQ key logits: " + qPerKv + " query heads per KV head x"
+                    + " head_dim " + headDim + " exceed the kernel's local arrays of " + LOGIT_PARTIALS + " and "
+                    + LOGIT_QUERY + " floats");
         }
         if (codeBits > MAX_CODE_BITS || codeBits % 8 != 0) {
             throw new IllegalArgumentException("CommVQ values: " + codeBits + " bits per token, the kernels take a"
@@ -139,20 +145,25 @@ public final class CommVqAttention {
 
     /**
      * scores[head·capacity + n] for every compressed token n. Launch: kvHeads·G work-groups of size S (a multiple of
-     * pairs); group h·G + g takes KV head h and every G-th slice of S/pairs tokens, a thread per (token, pair). One
-     * KV head per group keeps a group's θ reads within that head's table (stages × 64 rows), which L1 can hold much
-     * of; with every head in every group the reads of all heads went to L2 (1.9 ms per layer at 128K on the H100).
-     * θ is read as (x, y) pairs ({@link CommVqDeviceLayout#rowPairs}), two loads per stage instead of four: the
-     * kernel is bound by instruction issue, mostly the address arithmetic of its loads (1.31 to 1.25 ms at 128K).
+     * pairs/2); group h·G + g takes KV head h and every G-th slice of S/(pairs/2) tokens, a thread per token and two
+     * pairs, p and p + pairs/2. One KV head per group keeps a group's θ reads within that head's table (stages × 64
+     * rows), which L1 can hold much of; with every head in every group the reads of all heads went to L2 (1.9 ms per
+     * layer at 128K on the H100).
+     * <p>θ is read in the encoder's split layout, so each load of a warp takes 128 contiguous bytes. TornadoVM's PTX
+     * has no vector loads: with (x, y) pairs side by side each scalar load used half of every sector it fetched, and
+     * L1 was 97 % busy (1.25 ms at 128K). Two pairs per thread let one row offset, worked out once per token and stage
+     * into local memory, serve four loads, and halve the partial sums: 22 % fewer instructions and 1.10 ms, then
+     * 1.05 ms with the smaller local arrays above.
      */
-    public static void keyLogits(KernelContext ctx, FloatArray q, VectorFloat2 rowPairs, ByteArray codes,
-                                 FloatArray norms, DoubleArray omega, FloatArray scores, IntArray position, int heads,
-                                 int kvHeads, int stages, int pairs, int capacity, float scale) {
+    public static void keyLogits(KernelContext ctx, FloatArray q, FloatArray rows, ByteArray codes, FloatArray norms,
+                                 DoubleArray omega, FloatArray scores, IntArray position, int heads, int kvHeads,
+                                 int stages, int pairs, int capacity, float scale) {
         int tid = ctx.localIdx;
         int size = ctx.localGroupSizeX;
-        int perGroup = size / pairs;
-        int slot = tid / pairs;
-        int p = tid - slot * pairs;
+        int half = pairs / 2;
+        int perGroup = size / half;
+        int slot = tid / half;
+        int p = tid - slot * half;
         int groupsPerHead = ctx.globalGroupSizeX / size / kvHeads;
         int h = ctx.groupIdx / groupsPerHead;
         int headGroup = ctx.groupIdx - h * groupsPerHead;
@@ -160,42 +171,61 @@ public final class CommVqAttention {
         int qPerKv = heads / kvHeads;
         int codeBytes = CommVqDeviceLayout.tokenCodeBytes(kvHeads, stages);
         int width = 2 * pairs;
-        int stage0 = h * stages * 64;
-        int stride = pairs + 1;
+        int table = h * stages * 64 * width;
+        int stride = half + 1;
+        double omega0 = omega.get(p);
+        double omega1 = omega.get(p + half);
         float[] partial = ctx.allocateFloatLocalArray(LOGIT_PARTIALS);
-        int[] tokenCodes = ctx.allocateIntLocalArray(LOGIT_CODES);
+        int[] offsetA = ctx.allocateIntLocalArray(LOGIT_OFFSETS);
+        int[] offsetB = ctx.allocateIntLocalArray(LOGIT_OFFSETS);
+        float[] query = ctx.allocateFloatLocalArray(LOGIT_QUERY);
+        for (int i = tid; i < qPerKv * width; i += size) {
+            query[i] = q.get(h * qPerKv * width + i);
+        }
         for (int first = headGroup * perGroup; first < compressed; first += groupsPerHead * perGroup) {
             for (int i = tid; i < perGroup * stages; i += size) {
                 int tokenSlot = i / stages;
                 int token = first + tokenSlot;
+                int r = i - tokenSlot * stages;
                 int code = 0;
                 if (token < compressed) {
-                    code = CommVqDeviceLayout.readCode(codes, token * codeBytes, h * stages + i - tokenSlot * stages);
+                    code = CommVqDeviceLayout.readCode(codes, token * codeBytes, h * stages + r);
                 }
-                tokenCodes[i] = code;
+                offsetA[i] = table + (r * 64 + (code >> 6)) * width;
+                offsetB[i] = table + (r * 64 + (code & 63)) * width;
             }
             ctx.localBarrier();
             int n = first + slot;
             if (n < compressed) {
-                double angle = n * omega.get(p);
-                angle = angle - TWO_PI * TornadoMath.floor(angle * INV_TWO_PI);
-                float c = TornadoMath.cos((float) angle);
-                float s = TornadoMath.sin((float) angle);
-                float kx = 0.0f;
-                float ky = 0.0f;
+                float kx0 = 0.0f;
+                float ky0 = 0.0f;
+                float kx1 = 0.0f;
+                float ky1 = 0.0f;
                 int codeAt = slot * stages;
                 for (int r = 0; r < stages; r++) {
-                    int code = tokenCodes[codeAt + r];
-                    Float2 a = rowPairs.get((stage0 + r * 64 + (code >> 6)) * pairs + p);
-                    Float2 b = rowPairs.get((stage0 + r * 64 + (code & 63)) * pairs + p);
-                    kx += a.getX() - b.getY();
-                    ky += a.getY() + b.getX();
+                    int a = offsetA[codeAt + r] + p;
+                    int b = offsetB[codeAt + r] + p;
+                    kx0 += rows.get(a) - rows.get(b + pairs);
+                    ky0 += rows.get(a + pairs) + rows.get(b);
+                    kx1 += rows.get(a + half) - rows.get(b + pairs + half);
+                    ky1 += rows.get(a + pairs + half) + rows.get(b + half);
                 }
-                float rx = kx * c - ky * s;
-                float ry = kx * s + ky * c;
+                double angle0 = n * omega0;
+                angle0 = angle0 - TWO_PI * TornadoMath.floor(angle0 * INV_TWO_PI);
+                double angle1 = n * omega1;
+                angle1 = angle1 - TWO_PI * TornadoMath.floor(angle1 * INV_TWO_PI);
+                float c0 = TornadoMath.cos((float) angle0);
+                float s0 = TornadoMath.sin((float) angle0);
+                float c1 = TornadoMath.cos((float) angle1);
+                float s1 = TornadoMath.sin((float) angle1);
+                float rx0 = kx0 * c0 - ky0 * s0;
+                float ry0 = kx0 * s0 + ky0 * c0;
+                float rx1 = kx1 * c1 - ky1 * s1;
+                float ry1 = kx1 * s1 + ky1 * c1;
                 for (int g = 0; g < qPerKv; g++) {
-                    int qi = (h * qPerKv + g) * width + 2 * p;
-                    partial[(slot * qPerKv + g) * stride + p] = q.get(qi) * rx + q.get(qi + 1) * ry;
+                    int qi = g * width + 2 * p;
+                    partial[(slot * qPerKv + g) * stride + p] = query[qi] * rx0 + query[qi + 1] * ry0
+                            + query[qi + pairs] * rx1 + query[qi + pairs + 1] * ry1;
                 }
             }
             ctx.localBarrier();
@@ -205,7 +235,7 @@ public final class CommVqAttention {
                 if (token < compressed) {
                     float sum = 0.0f;
                     int base = i * stride;
-                    for (int j = 0; j < pairs; j++) {
+                    for (int j = 0; j < half; j++) {
                         sum += partial[base + j];
                     }
                     int head = h * qPerKv + i - tokenSlot * qPerKv;

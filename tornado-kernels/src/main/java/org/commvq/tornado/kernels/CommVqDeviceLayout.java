@@ -3,16 +3,13 @@ package org.commvq.tornado.kernels;
 import uk.ac.manchester.tornado.api.types.arrays.ByteArray;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
-import uk.ac.manchester.tornado.api.types.collections.VectorFloat2;
 
 /**
  * How one layer's CommVQ cache lies in device memory, shared by the encoding and the attention kernels (spec §1.1,
  * §1.7 for a cache that is fed one token at a time):
  * <pre>
- *   key rows            [kvHeads][R][64][2P] fp32: θ entry j of every pair of a stage, the x's then the y's (the
- *                       encoder's layout, {@code CommVqKeyCodebook}'s rows)
- *   key row pairs       [kvHeads][R][64][P] Float2 (x, y): the same entries, a pair's x and y side by side, so
- *                       attention reads a pair of a row with one 8-byte load
+ *   key rows            [kvHeads][R][64][2P] fp32: θ entry j of every pair of a stage, the x's then the y's
+ *                       ({@code CommVqKeyCodebook}'s rows), read by the encoder and by attention
  *   tail keys, values   [128][kvDim] fp32, pre-RoPE; position n sits in slot n mod 128
  *   key codes           [capacity][tokenCodeBytes]: code i = h·R + r of a token, 12 bits, two codes per 3 bytes
  *                       (the CPU cache's packing), a token padded to whole pairs so no two tokens share a byte
@@ -65,21 +62,6 @@ public final class CommVqDeviceLayout {
             return p / BLOCK - 1;
         }
         return -1;
-    }
-
-    /** The key row pairs from the key rows ({@code pairs} x's then {@code pairs} y's per row). */
-    public static VectorFloat2 rowPairs(float[] rows, int pairs) {
-        int count = rows.length / (2 * pairs);
-        VectorFloat2 out = new VectorFloat2(count * pairs);
-        FloatArray storage = out.getArray();
-        for (int row = 0; row < count; row++) {
-            for (int p = 0; p < pairs; p++) {
-                int at = (row * pairs + p) * 2;
-                storage.set(at, rows[row * 2 * pairs + p]);
-                storage.set(at + 1, rows[row * 2 * pairs + pairs + p]);
-            }
-        }
-        return out;
     }
 
     /** Code {@code index} of the token whose codes start at byte {@code base}. */

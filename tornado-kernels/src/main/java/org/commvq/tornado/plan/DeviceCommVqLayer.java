@@ -18,7 +18,6 @@ import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.types.arrays.ByteArray;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
-import uk.ac.manchester.tornado.api.types.collections.VectorFloat2;
 
 /**
  * One layer's CommVQ cache on the device ({@link CommVqDeviceLayout}) with its codebooks, and the tasks of a decode
@@ -32,17 +31,20 @@ import uk.ac.manchester.tornado.api.types.collections.VectorFloat2;
  * </pre>
  * The encoders run every step and return at once except when a block is due, because a task that is not in the graph
  * cannot run, and a second graph could not share this one's device buffers. Codebooks: θ as split rows (for the
- * encoder) and as (x, y) pairs (for keyLogits), the cross and energy tables of the fast search, the value encoder
- * (weights transposed), E and λ+eps, all fp32.
+ * encoder and keyLogits), the cross and energy tables of the fast search, the value encoder (weights transposed), E
+ * and λ+eps, all fp32.
  */
-public record DeviceCommVqLayer(FloatArray rows, VectorFloat2 rowPairs, FloatArray cross, FloatArray energy,
+public record DeviceCommVqLayer(FloatArray rows, FloatArray cross, FloatArray energy,
                                 FloatArray normWeight, FloatArray normBias, FloatArray enc1T, FloatArray enc1Bias,
                                 FloatArray outT, FloatArray outBias, FloatArray embedding, FloatArray scalePlusEps,
                                 FloatArray tailKeys, FloatArray tailValues, ByteArray codes, FloatArray norms,
                                 IntArray bits, ByteArray blockBits, FloatArray sigmas, int capacity, int kvDim,
                                 int stages, int hiddenDim, int codeBits) implements DeviceKvLayer {
-    /** More groups gained nothing at 128K on the H100 (8192 per head: 1.32 ms, 32768: 1.45 ms). */
-    static final int MAX_LOGIT_GROUPS_PER_HEAD = 4096;
+    /**
+     * More groups gained nothing at 128K on the H100: with the kernel's first two-pair form, 4096 per head took
+     * 1.11 ms per layer, 2048 1.10 ms and 1024 1.11 ms.
+     */
+    static final int MAX_LOGIT_GROUPS_PER_HEAD = 2048;
 
     public static DeviceCommVqLayer allocate(CommVqCodebooks books, int layer, String name, int capacity,
                                              ModelShape shape, DeviceMemoryBudget budget) {
@@ -55,12 +57,8 @@ public record DeviceCommVqLayer(FloatArray rows, VectorFloat2 rowPairs, FloatArr
         CommVqValueEncode.check(values.featureDim(), values.hiddenDim(), values.codeBits());
         long tokenCodes = CommVqDeviceLayout.tokenCodeBytes(shape.kvHeads(), stages);
         float[] rows = keys.layerRows(layer);
-        // Counted here, as VectorFloat2 makes its own storage; TornadoVM copies vector types without pinning their
-        // host memory, so it need not come from HostArrayPool.
-        budget.reserve(name + ".keyRowPairs", DeviceMemoryBudget.arrayBytes(rows.length, Float.BYTES));
         return new DeviceCommVqLayer(
                 copy(budget, name + ".keyRows", rows),
-                CommVqDeviceLayout.rowPairs(rows, keys.pairs()),
                 copy(budget, name + ".keyCross", keys.layerCross(layer)),
                 copy(budget, name + ".keyEnergy", keys.layerEnergy(layer)),
                 copy(budget, name + ".valueNormWeight", p.normWeight()),
@@ -96,7 +94,7 @@ public record DeviceCommVqLayer(FloatArray rows, VectorFloat2 rowPairs, FloatArr
 
     @Override
     public Object[] arrays() {
-        return new Object[] {rows, rowPairs, cross, energy, normWeight, normBias, enc1T, enc1Bias, outT, outBias,
+        return new Object[] {rows, cross, energy, normWeight, normBias, enc1T, enc1Bias, outT, outBias,
             embedding, scalePlusEps, tailKeys, tailValues, codes, norms, bits, blockBits, sigmas};
     }
 
@@ -136,7 +134,7 @@ public record DeviceCommVqLayer(FloatArray rows, VectorFloat2 rowPairs, FloatArr
         g.task(t.name("tailAppend"), CommVqAttention::tailAppend, ctx, tailKeys, tailValues, s.k(), s.v(),
                 step.position(), kvDim);
         t.grid("tailAppend", Grids.perElement(kvDim, group));
-        g.task(t.name("keyLogits"), CommVqAttention::keyLogits, ctx, s.q(), rowPairs, codes, norms, c.omega(),
+        g.task(t.name("keyLogits"), CommVqAttention::keyLogits, ctx, s.q(), rows, codes, norms, c.omega(),
                 s.scores(), step.position(), shape.heads(), shape.kvHeads(), stages, pairs, capacity, scale);
         t.grid("keyLogits", Grids.perGroup(logitGroups(group, pairs, shape.kvHeads()), group));
         g.task(t.name("valueChunks"), CommVqAttention::valueChunks, ctx, s.scores(), bits, blockBits, sigmas,
@@ -159,12 +157,13 @@ public record DeviceCommVqLayer(FloatArray rows, VectorFloat2 rowPairs, FloatArr
 
     /**
      * keyLogits' work-groups, the same number G for every KV head: one per two token slices of the capacity, at most
-     * {@link #MAX_LOGIT_GROUPS_PER_HEAD}. On the H100 at 128K (8 KV heads, 4 tokens per slice) 4096 groups per head
-     * took 1.31 ms per layer against 1.60 ms with 256, which made each group walk 128 slices one after another; at
-     * 8K, 1024 groups per head took 97 µs against 108 µs with 256 and 102 µs with 2048.
+     * {@link #MAX_LOGIT_GROUPS_PER_HEAD}. Too few make each group walk many slices one after another: with one pair
+     * per thread, 256 groups per head took 1.60 ms per layer at 128K on the H100 against 1.31 ms with 4096. With two
+     * pairs per thread (8 tokens per slice): at 8K 512 groups per head took 86 µs against 104 µs with 2048, and at
+     * 128K 2048 took 1.05 ms against 1.11 ms with 512.
      */
     private int logitGroups(int group, int pairs, int kvHeads) {
-        int tokensPerGroup = group / pairs;
+        int tokensPerGroup = group / (pairs / 2);
         long slices = ((long) capacity + tokensPerGroup - 1) / tokensPerGroup;
         long perHead = Math.max(1, Math.min(MAX_LOGIT_GROUPS_PER_HEAD, (slices + 1) / 2));
         return (int) perHead * kvHeads;
