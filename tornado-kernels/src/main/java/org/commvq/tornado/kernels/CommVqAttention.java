@@ -11,7 +11,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * Decode attention over one layer's CommVQ cache ({@link CommVqDeviceLayout}) straight from the codes (spec §1.3,
  * §1.5), split flash-decoding style so no kernel walks the whole context alone:
  * <pre>
- *  keyLogits    compressed token n, pair p (threads), every KV head h in turn:
+ *  keyLogits    compressed token n and pairs p, p + P/2 (a thread), the KV head h of the work-group:
  *               κ_p = Σ_r z_{h,r,p,A_r} + i·z_{h,r,p,B_r}         the key rebuilt from θ, pair by pair
  *               score[q-head][n] = s_n/√d · Σ_p Re(ψ_p · conj(e^{inω_p} κ_p))    for the KV head's query heads
  *  valueChunks  chunk c of compressed tokens and 8 query heads (one work-group), each of those heads:
@@ -20,7 +20,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *  softmaxSummary  per query head: tail logits q·RoPE_n(k_n)/√d, one max M over chunks and tail, the weights
  *               e^{m_c−M} and e^{s−M}, and their total Σ e^{·−M}
  *  mergeChunks  per query head and 32 bits j: acc[j] = Σ_c acc_c[j]·e^{m_c−M}
- *  combine      per query head and 32 of its dimensions: out = ((acc·E_g) ⊙ (λ+eps)_g + Σ_tail e^{s−M}·v) / total
+ *  combine      per query head and 8 of its dimensions: out = ((acc·E_g) ⊙ (λ+eps)_g + Σ_tail e^{s−M}·v) / total
  * </pre>
  * The CPU twin is {@code CommVqKvCache} with the fused-decode path: same formulas, the softmax assembled from
  * per-chunk maxima rather than one global one. RoPE angles n·ω_p are reduced modulo 2π in double before a float
