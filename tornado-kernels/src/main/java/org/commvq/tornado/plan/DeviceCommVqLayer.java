@@ -34,9 +34,9 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * encoder and keyLogits), the cross and energy tables of the fast search, the value encoder (weights transposed), E
  * and λ+eps, all fp32.
  */
-public record DeviceCommVqLayer(FloatArray rows, FloatArray cross, FloatArray energy,
-                                FloatArray normWeight, FloatArray normBias, FloatArray enc1T, FloatArray enc1Bias,
-                                FloatArray outT, FloatArray outBias, FloatArray embedding, FloatArray scalePlusEps,
+public record DeviceCommVqLayer(FloatArray rows, FloatArray cross, FloatArray energy, FloatArray normWeight,
+                                FloatArray normBias, FloatArray enc1T, FloatArray enc1Bias, FloatArray outT,
+                                FloatArray outBias, FloatArray embedding, FloatArray scalePlusEps,
                                 FloatArray tailKeys, FloatArray tailValues, ByteArray codes, FloatArray norms,
                                 IntArray bits, ByteArray blockBits, FloatArray sigmas, int capacity, int kvDim,
                                 int stages, int hiddenDim, int codeBits) implements DeviceKvLayer {
@@ -56,9 +56,8 @@ public record DeviceCommVqLayer(FloatArray rows, FloatArray cross, FloatArray en
         CommVqKeyEncode.check(shape.kvHeads(), stages, keys.pairs());
         CommVqValueEncode.check(values.featureDim(), values.hiddenDim(), values.codeBits());
         long tokenCodes = CommVqDeviceLayout.tokenCodeBytes(shape.kvHeads(), stages);
-        float[] rows = keys.layerRows(layer);
         return new DeviceCommVqLayer(
-                copy(budget, name + ".keyRows", rows),
+                copy(budget, name + ".keyRows", keys.layerRows(layer)),
                 copy(budget, name + ".keyCross", keys.layerCross(layer)),
                 copy(budget, name + ".keyEnergy", keys.layerEnergy(layer)),
                 copy(budget, name + ".valueNormWeight", p.normWeight()),
@@ -94,8 +93,8 @@ public record DeviceCommVqLayer(FloatArray rows, FloatArray cross, FloatArray en
 
     @Override
     public Object[] arrays() {
-        return new Object[] {rows, cross, energy, normWeight, normBias, enc1T, enc1Bias, outT, outBias,
-            embedding, scalePlusEps, tailKeys, tailValues, codes, norms, bits, blockBits, sigmas};
+        return new Object[] {rows, cross, energy, normWeight, normBias, enc1T, enc1Bias, outT, outBias, embedding,
+            scalePlusEps, tailKeys, tailValues, codes, norms, bits, blockBits, sigmas};
     }
 
     /**
@@ -163,7 +162,7 @@ public record DeviceCommVqLayer(FloatArray rows, FloatArray cross, FloatArray en
      * 128K 2048 took 1.05 ms against 1.11 ms with 512.
      */
     private int logitGroups(int group, int pairs, int kvHeads) {
-        int tokensPerGroup = group / (pairs / 2);
+        int tokensPerGroup = CommVqAttention.logitTokensPerGroup(group, pairs);
         long slices = ((long) capacity + tokensPerGroup - 1) / tokensPerGroup;
         long perHead = Math.max(1, Math.min(MAX_LOGIT_GROUPS_PER_HEAD, (slices + 1) / 2));
         return (int) perHead * kvHeads;
